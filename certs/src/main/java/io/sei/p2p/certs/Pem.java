@@ -1,0 +1,107 @@
+package io.sei.p2p.certs;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/** PEM encoding of certificates (X.509) and private keys (PKCS#8), and the reverse. */
+public final class Pem {
+
+  private Pem() {
+  }
+
+  public static String encode(X509Certificate certificate) {
+    return write(certificate);
+  }
+
+  /** SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"). */
+  public static String encode(PublicKey key) {
+    return write(key);
+  }
+
+  /** PKCS#8 ("BEGIN PRIVATE KEY"), which Go, the JDK and Vert.x all read. */
+  public static String encode(PrivateKey key) {
+    try {
+      return write(new JcaPKCS8Generator(key, null).generate());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The traditional OpenSSL form ("BEGIN EC PRIVATE KEY" for ECDSA). fabric8 reads a kubeconfig's EC client key only
+   * in this form, because it picks the key algorithm from the PEM header.
+   */
+  public static String encodeTraditional(PrivateKey key) {
+    if (!(key instanceof ECPrivateKey ecKey)) {
+      return write(key);
+    }
+    // SEC1 with the named curve inside: what Go and fabric8 need, and what BouncyCastle omits for JDK keys.
+    try {
+      PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+      org.bouncycastle.asn1.sec.ECPrivateKey inner =
+          org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+      org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+          ecKey.getParams().getOrder().bitLength(), inner.getKey(), inner.getPublicKey(),
+          info.getPrivateKeyAlgorithm().getParameters());
+      return write(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static X509Certificate certificate(String pem) {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      Object parsed = parser.readObject();
+      if (!(parsed instanceof X509CertificateHolder holder)) {
+        throw new IllegalArgumentException("not a PEM certificate");
+      }
+      return new JcaX509CertificateConverter().getCertificate(holder);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("unreadable certificate: " + e.getMessage(), e);
+    }
+  }
+
+  public static PrivateKey privateKey(String pem) {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      Object parsed = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (parsed instanceof PrivateKeyInfo info) {
+        return converter.getPrivateKey(info);
+      }
+      if (parsed instanceof PEMKeyPair pair) {
+        return converter.getPrivateKey(pair.getPrivateKeyInfo());
+      }
+      throw new IllegalArgumentException("not a PEM private key");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String write(Object object) {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+      writer.writeObject(object);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+}

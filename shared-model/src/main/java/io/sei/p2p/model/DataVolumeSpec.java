@@ -1,0 +1,20 @@
+package io.sei.p2p.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** The node's data volume, upstream shape (carried, not acted on, by this project). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "(!has(oldSelf.import) || has(self.import))", message = "import cannot be unset once configured")
+public record DataVolumeSpec(@JsonProperty("import") Import importFrom) {
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "self.pvcName == oldSelf.pvcName", message = "pvcName is immutable", fieldPath = ".pvcName")
+  public record Import(
+      @Required @Size(min = 1, max = 253) @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$") String pvcName) {
+  }
+}

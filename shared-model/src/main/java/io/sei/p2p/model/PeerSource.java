@@ -1,0 +1,41 @@
+package io.sei.p2p.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+/** Where a node finds its peers: exactly one member is set. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "(has(self.ec2Tags)?1:0) + (has(self.static)?1:0) + (has(self.label)?1:0) + (has(self.seinodeDeployment)?1:0) == 1",
+    message = "exactly one of ec2Tags, static, label, or seinodeDeployment must be set")
+public record PeerSource(
+    Ec2Tags ec2Tags,
+    @JsonProperty("static") Static staticPeers,
+    Label label,
+    SeiNodeDeploymentSelector seinodeDeployment) {
+
+  /** EC2 instances carrying all the given tags (resolved outside this project). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Ec2Tags(@Required @Size(min = 1) String region, @Required @Size(min = 1) Map<String, String> tags) {
+  }
+
+  /** Fixed {@code <node_id>@<host>:<port>} addresses. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Static(@Required @Size(min = 1) List<String> addresses) {
+  }
+
+  /** SeiNodes whose labels match every pair of the selector. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Label(@Required @Size(min = 1) Map<String, String> selector, String namespace) {
+  }
+
+  /** The child SeiNodes of the SeiNodeDeployments whose labels match every pair of the selector. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SeiNodeDeploymentSelector(@Required @Size(min = 1) Map<String, String> selector, String namespace) {
+  }
+}

@@ -1,0 +1,20 @@
+package io.sei.p2p.model;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A Sei node: one seid process in one StatefulSet, optionally published as a P2P peer over its own NLB. */
+@Group(WellKnown.GROUP)
+@Version(WellKnown.VERSION)
+@ShortNames("snode")
+@AdditionalPrinterColumn(name = "Chain", jsonPath = ".spec.chainId", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Published", jsonPath = ".status.conditions[?(@.type==\"Published\")].reason",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Address", jsonPath = ".status.externalAddress", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class SeiNode extends CustomResource<SeiNodeSpec, SeiNodeStatus> implements Namespaced {
+}

@@ -1,0 +1,19 @@
+package io.sei.p2p.model;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A fleet of identical SeiNodes named {@code <name>-<ordinal>}, with deployment-wide networking. */
+@Group(WellKnown.GROUP)
+@Version(WellKnown.VERSION)
+@ShortNames("snd")
+@AdditionalPrinterColumn(name = "Replicas", jsonPath = ".spec.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Published", jsonPath = ".status.publishedReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class SeiNodeDeployment extends CustomResource<SeiNodeDeploymentSpec, SeiNodeDeploymentStatus>
+    implements Namespaced {
+}

@@ -1,0 +1,58 @@
+package io.sei.p2p.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.sei.p2p.model.NodeModes.ArchiveSpec;
+import io.sei.p2p.model.NodeModes.FullNodeSpec;
+import io.sei.p2p.model.NodeModes.ReplayerSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The upstream {@code v1alpha1} SeiNode spec plus {@code networking}. Field names and rules are a compatibility
+ * contract: manifests written for the Go controller must validate unchanged.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "(has(self.fullNode) ? 1 : 0) + (has(self.archive) ? 1 : 0) + (has(self.replayer) ? 1 : 0) + (has(self.validator) ? 1 : 0) == 1",
+    message = "exactly one of fullNode, archive, replayer, or validator must be set")
+@ValidationRule(
+    value = "!has(self.replayer) || (has(self.peers) && size(self.peers) > 0)",
+    message = "peers is required when replayer mode is set")
+@ValidationRule(value = "self.chainId == oldSelf.chainId", message = "chainId is immutable", fieldPath = ".chainId")
+public record SeiNodeSpec(
+    @Required @Size(min = 1) String chainId,
+    @Required @Size(min = 1, max = 512) String image,
+    List<PeerSource> peers,
+    Map<String, String> overrides,
+    SidecarConfig sidecar,
+    Map<String, String> podLabels,
+    DataVolumeSpec dataVolume,
+    NetworkingConfig networking,
+    FullNodeSpec fullNode,
+    ArchiveSpec archive,
+    ReplayerSpec replayer,
+    ValidatorSpec validator,
+    Boolean paused) {
+
+  public boolean pausedOrDefault() {
+    return Boolean.TRUE.equals(paused);
+  }
+
+  public List<PeerSource> peersOrEmpty() {
+    return peers == null ? List.of() : peers;
+  }
+
+  /** The same spec with another networking block (how a SeiNodeDeployment's choice reaches its children). */
+  public SeiNodeSpec withNetworking(NetworkingConfig newNetworking) {
+    return new SeiNodeSpec(chainId, image, peers, overrides, sidecar, podLabels, dataVolume, newNetworking,
+        fullNode, archive, replayer, validator, paused);
+  }
+
+  public SeiNodeSpec withPaused(Boolean newPaused) {
+    return new SeiNodeSpec(chainId, image, peers, overrides, sidecar, podLabels, dataVolume, networking,
+        fullNode, archive, replayer, validator, newPaused);
+  }
+}

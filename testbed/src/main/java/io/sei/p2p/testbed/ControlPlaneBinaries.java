@@ -1,0 +1,55 @@
+package io.sei.p2p.testbed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds etcd, kube-apiserver, kube-controller-manager and kubectl: {@code KUBEBUILDER_ASSETS} when set, else the
+ * version-keyed cache that {@code testbed/kube/control-plane.sh} fills by building them from Go modules.
+ */
+public record ControlPlaneBinaries(Path folder) {
+
+  public Path etcd() {
+    return folder.resolve("etcd");
+  }
+
+  public Path kubeApiserver() {
+    return folder.resolve("kube-apiserver");
+  }
+
+  public Path kubeControllerManager() {
+    return folder.resolve("kube-controller-manager");
+  }
+
+  public Path kubectl() {
+    return folder.resolve("kubectl");
+  }
+
+  /** Runs the build script (a no-op once built); its progress lines go to this process's stderr. */
+  public static ControlPlaneBinaries locate() {
+    Path script = RepoRoot.find().resolve("testbed/kube/control-plane.sh");
+    try {
+      Process process = new ProcessBuilder("bash", script.toString())
+          .redirectError(ProcessBuilder.Redirect.INHERIT)
+          .start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (process.waitFor() != 0) {
+        throw new IllegalStateException("could not obtain the control-plane binaries: " + script
+            + " failed (exit " + process.exitValue() + "); its message is printed above");
+      }
+      Path folder = Path.of(out);
+      if (!Files.isExecutable(folder.resolve("kube-apiserver"))) {
+        throw new IllegalStateException(script + " printed '" + out + "', which holds no kube-apiserver");
+      }
+      return new ControlPlaneBinaries(folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run " + script, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while building the control plane", e);
+    }
+  }
+}

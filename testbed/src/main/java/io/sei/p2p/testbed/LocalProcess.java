@@ -1,0 +1,68 @@
+package io.sei.p2p.testbed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A child process whose output goes to a log file, stopped with SIGTERM and then, if it lingers, SIGKILL. */
+final class LocalProcess implements AutoCloseable {
+
+  private static final Duration GRACE = Duration.ofSeconds(10);
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private LocalProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  static LocalProcess start(String name, List<String> command, Path log) {
+    try {
+      Process process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      return new LocalProcess(name, process, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start " + name + " (" + command.get(0) + ")", e);
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The last lines of the log, for error messages. */
+  String tail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log at " + log + ")";
+    }
+  }
+
+  String describeExit() {
+    return name + " exited with code " + process.exitValue() + "; last lines of " + log + ":\n" + tail(30);
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
