@@ -1,0 +1,38 @@
+package io.sei.p2p.rules;
+
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+
+/** Builds model objects from the JSON users write. */
+final class Fixtures {
+
+  static final KubernetesSerialization JSON = new KubernetesSerialization();
+  static final Routability ROUTABLE = new Routability(true, "pod IP 10.0.3.7 is inside VPC CIDR 10.0.0.0/16");
+  static final Routability NOT_ROUTABLE = new Routability(false, "SEI_VPC_CIDR is not configured");
+
+  private Fixtures() {
+  }
+
+  /** A SeiNode named {@code name}; {@code specExtra} is appended to a minimal spec, e.g. {@code ,"paused":true}. */
+  static SeiNode node(String name, String specExtra) {
+    return JSON.unmarshal("""
+        {"apiVersion":"sei.io/v1alpha1","kind":"SeiNode","metadata":{"name":"%s","namespace":"ns"},
+         "spec":{"chainId":"pacific-1","image":"seid","fullNode":{}%s}}""".formatted(name, specExtra), SeiNode.class);
+  }
+
+  static SeiNodeDeployment deployment(String name, String specExtra, String templateSpecExtra) {
+    return deployment(name, 3, specExtra, templateSpecExtra);
+  }
+
+  static SeiNodeDeployment deployment(String name, int replicas) {
+    return deployment(name, replicas, "", "");
+  }
+
+  private static SeiNodeDeployment deployment(String name, int replicas, String specExtra, String templateSpecExtra) {
+    return JSON.unmarshal("""
+        {"apiVersion":"sei.io/v1alpha1","kind":"SeiNodeDeployment","metadata":{"name":"%s","namespace":"ns"},
+         "spec":{"replicas":%d%s,"template":{"spec":{"chainId":"pacific-1","image":"seid","fullNode":{}%s}}}}"""
+        .formatted(name, replicas, specExtra, templateSpecExtra), SeiNodeDeployment.class);
+  }
+}
