@@ -1,0 +1,116 @@
+package io.sei.p2p.testbed;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.sei.p2p.certs.IssuedCertificate;
+import io.sei.p2p.webhook.Webhook;
+import io.sei.p2p.webhook.WebhookConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The webhook running in this JVM on a free loopback port, with a serving certificate from the control plane's
+ * CA, registered for one namespace. It keeps every review body it receives, so tests can record fixtures.
+ */
+public final class LocalWebhook implements AutoCloseable {
+
+  private final ControlPlane plane;
+  private final Webhook webhook;
+  private final Map<String, List<byte[]>> reviews = new ConcurrentHashMap<>();
+  private List<HasMetadata> registration = List.of();
+
+  private LocalWebhook(ControlPlane plane, Map<String, String> env) {
+    this.plane = plane;
+    Path tls = tlsFiles(plane);
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "WEBHOOK_PORT", "0", "HEALTH_PORT", "0", "SHUTDOWN_DRAIN_SECONDS", "0",
+        "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString()));
+    settings.putAll(env);
+    this.webhook = Webhook.start(WebhookConfig.fromEnv(settings), plane.client(),
+        (path, body) -> reviews.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>()).add(body));
+  }
+
+  /**
+   * Starts a webhook configured by {@code env} (SEI_VPC_CIDR, SEI_NLB_TARGET_TYPE, POD_IP) and registers it for
+   * {@code namespace}; returns once the apiserver sends that namespace's reviews to it.
+   */
+  public static LocalWebhook startFor(ControlPlane plane, String namespace, Map<String, String> env) {
+    LocalWebhook local = new LocalWebhook(plane, env);
+    local.registration = WebhookRegistration.register(plane.client(), local.baseUrl(),
+        plane.certificateAuthority().certificate().certificatePem(), namespace);
+    local.awaitRegistered(namespace);
+    return local;
+  }
+
+  public String baseUrl() {
+    return "https://127.0.0.1:" + webhook.httpsPort();
+  }
+
+  public int healthPort() {
+    return webhook.healthPort();
+  }
+
+  /** The review bodies received at {@code path}, oldest first. */
+  public List<byte[]> reviews(String path) {
+    return reviews.getOrDefault(path, List.of());
+  }
+
+  public void forgetReviews() {
+    reviews.clear();
+  }
+
+  @Override
+  public void close() {
+    WebhookRegistration.unregister(plane.client(), registration);
+    webhook.close();
+  }
+
+  /** The apiserver loads webhook configurations asynchronously; probe with server-side dry runs until it calls. */
+  private void awaitRegistered(String namespace) {
+    String probe = """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNode
+        metadata: {name: registration-probe}
+        spec: {chainId: probe, image: probe, networking: {}, fullNode: {}}
+        """;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      plane.kubectl().runWithInput(probe, "-n", namespace, "apply", "--dry-run=server", "-f", "-");
+      if (!reviews("/mutate/seinodes").isEmpty() && !reviews("/validate/seinodes").isEmpty()) {
+        forgetReviews();
+        return;
+      }
+      sleep(200);
+    }
+    throw new IllegalStateException("the apiserver did not call the webhook registered for " + namespace);
+  }
+
+  private static Path tlsFiles(ControlPlane plane) {
+    IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
+        List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
+    try {
+      Path dir = Files.createTempDirectory("sei-p2p-webhook-tls-");
+      Files.writeString(dir.resolve("tls.crt"), serving.certificatePem());
+      Files.writeString(dir.resolve("tls.key"), serving.privateKeyPem());
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

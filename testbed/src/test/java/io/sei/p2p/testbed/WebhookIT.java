@@ -1,0 +1,253 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.model.SeiNodeStatus;
+import io.sei.p2p.webhook.Endpoints;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The webhook registered with the real apiserver, driven by real kubectl, as users meet it. */
+@ExtendWith(ControlPlaneExtension.class)
+class WebhookIT {
+
+  private static final Map<String, String> ROUTABLE = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
+  private static final Map<String, String> UNCONFIGURED = Map.of();
+  private static ControlPlane plane;
+
+  @BeforeAll
+  static void installCrds(ControlPlane controlPlane) {
+    plane = controlPlane;
+    Crds.install(plane.client());
+  }
+
+  @Test
+  void legacyNetworkingIsStoredAsHttp() {
+    String ns = plane.newNamespace("legacy");
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
+      assertApplied(apply(ns, node("legacy", "networking: {}")));
+      ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODES, "mutate-seinode-legacy");
+      assertApplied(apply(ns, deployment("legacy-fleet", "networking: {}", "networking: {}")));
+      ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODEDEPLOYMENTS, "mutate-seinodedeployment-legacy");
+      assertApplied(apply(ns, node("explicit", "networking: {tcp: {}}")));
+      ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODES, "mutate-seinode-tcp");
+
+      KubernetesClient client = plane.client();
+      assertThat(client.resources(SeiNode.class).inNamespace(ns).withName("legacy").get().getSpec().networking())
+          .isEqualTo(io.sei.p2p.model.NetworkingConfig.HTTP);
+      SeiNodeDeployment fleet = client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("legacy-fleet").get();
+      assertThat(fleet.getSpec().networking()).isEqualTo(io.sei.p2p.model.NetworkingConfig.HTTP);
+      assertThat(fleet.getSpec().template().spec().networking()).isEqualTo(io.sei.p2p.model.NetworkingConfig.HTTP);
+      assertThat(client.resources(SeiNode.class).inNamespace(ns).withName("explicit").get().getSpec().networking())
+          .isEqualTo(io.sei.p2p.model.NetworkingConfig.TCP);
+
+      Kubectl.Result reapplied = apply(ns, node("legacy", "networking: {}"));
+      assertThat(reapplied.stdout()).as("applying the same manifest again changes nothing").contains("unchanged");
+    }
+  }
+
+  static Stream<Arguments> nonRoutableClusters() {
+    return Stream.of(
+        Arguments.of("unset", UNCONFIGURED, "SEI_VPC_CIDR is not configured"),
+        Arguments.of("invalid", Map.of("SEI_VPC_CIDR", "10.0.0.0/99", "POD_IP", "10.0.0.1"),
+            "SEI_VPC_CIDR is not a valid CIDR list: \"10.0.0.0/99\" has a prefix length outside 0..32"),
+        Arguments.of("overlay", Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "100.64.3.7"),
+            "pod IP 100.64.3.7 is outside VPC CIDR 10.0.0.0/16 (overlay network)"));
+  }
+
+  @ParameterizedTest(name = "SEI_VPC_CIDR {0}")
+  @MethodSource("nonRoutableClusters")
+  void tcpIsRefusedAtOnceOnANonRoutableCluster(String label, Map<String, String> env, String reason) {
+    String ns = plane.newNamespace("refuse-" + label);
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, env)) {
+      Kubectl.Result node = apply(ns, node("public", "networking: {tcp: {}}"));
+      assertThat(node.succeeded()).isFalse();
+      assertThat(node.stderr()).contains("The SeiNode \"public\" is invalid")
+          .contains("spec.networking.tcp: this cluster cannot publish nodes over tcp: " + reason);
+      if (label.equals("unset")) {
+        ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-tcp-create");
+      }
+
+      Kubectl.Result fleet = apply(ns, deployment("fleet", "networking: {tcp: {}}", "networking: {tcp: {}}"));
+      assertThat(fleet.succeeded()).isFalse();
+      assertThat(fleet.stderr()).contains("The SeiNodeDeployment \"fleet\" is invalid")
+          .contains("* spec.networking.tcp: this cluster cannot publish nodes over tcp: " + reason)
+          .contains("* spec.template.spec.networking.tcp: this cluster cannot publish nodes over tcp: " + reason);
+      if (label.equals("unset")) {
+        ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODEDEPLOYMENTS, "validate-seinodedeployment-tcp-create");
+      }
+
+      assertThat(plane.kubectl().run("-n", ns, "get", "snode,snd").stderr()).contains("No resources found");
+    }
+  }
+
+  @Test
+  void addingTcpIsRefusedButAnExistingTcpNodeStaysEditableWithAWarning() {
+    String ns = plane.newNamespace("ratchet");
+    assertApplied(apply(ns, node("already-public", "networking: {tcp: {}}")));
+    assertApplied(apply(ns, node("private", "networking: {http: {}}")));
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, UNCONFIGURED)) {
+      Kubectl.Result adding = apply(ns, node("private", "networking: {http: {}, tcp: {}}"));
+      assertThat(adding.succeeded()).isFalse();
+      assertThat(adding.stderr()).contains("spec.networking.tcp: this cluster cannot publish nodes over tcp");
+      ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-update-adds-tcp");
+
+      Kubectl.Result editing = apply(ns, node("already-public", "networking: {tcp: {}}\n  paused: true"));
+      assertApplied(editing);
+      assertThat(editing.stderr())
+          .contains("Warning: spec.networking.tcp kept, but this cluster cannot publish: SEI_VPC_CIDR is not configured");
+      ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-update-keeps-tcp");
+    }
+  }
+
+  @Test
+  void namesAndPeersThatCannotWorkAreRefusedWithTheirFields() {
+    String ns = plane.newNamespace("fields");
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
+      String longName = "validator-with-a-name-far-too-long-for-its-load-balancer-svc";
+      Kubectl.Result result = apply(ns, node(longName, """
+          peers:
+            - static: {addresses: ["peer.example.com:26656"]}"""));
+
+      assertThat(result.succeeded()).isFalse();
+      assertThat(result.stderr()).contains("The SeiNode \"" + longName + "\" is invalid")
+          .contains("* metadata.name: derived load-balancer Service name \"" + longName + "-p2p\" is 64 characters long")
+          .contains("* spec.peers[0].static.addresses[0]: \"peer.example.com:26656\" has no node ID");
+      ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-bad-name-and-peer");
+    }
+  }
+
+  @Test
+  void theStatefulSetOfAnUnpublishedTcpNodeIsHeldUntilItHasAnAddress() throws Exception {
+    String ns = plane.newNamespace("gate");
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
+      assertApplied(apply(ns, node("gated", "networking: {tcp: {}}")));
+      assertApplied(apply(ns, node("plain", "networking: {http: {}}")));
+
+      Kubectl.Result held = create(ns, statefulSet("gated"));
+      assertThat(held.succeeded()).isFalse();
+      assertThat(held.stderr()).contains("Error from server (Forbidden)")
+          .contains("StatefulSet " + ns + "/gated is held: SeiNode gated publishes P2P over tcp but "
+              + "status.externalAddress is not set yet (waiting for its load balancer)");
+      ReviewRecorder.record(webhook, Endpoints.VALIDATE_STATEFULSETS, "validate-statefulset-held");
+
+      long liveLookups = liveLookups(webhook);
+      assertThat(create(ns, statefulSet("plain")).succeeded()).isTrue();
+      assertThat(liveLookups(webhook)).as("a cached owner costs no API call").isEqualTo(liveLookups);
+
+      Kubectl.Result orphan = create(ns, statefulSet("no-such-node"));
+      assertThat(orphan.succeeded()).isTrue();
+      assertThat(orphan.stderr()).contains("Warning: StatefulSet " + ns + "/no-such-node: owner SeiNode no-such-node "
+          + "not found; admitted without the publication check");
+      assertThat(liveLookups(webhook)).as("a cache miss costs one GET").isEqualTo(liveLookups + 1);
+
+      SeiNode gated = plane.client().resources(SeiNode.class).inNamespace(ns).withName("gated").get();
+      gated.setStatus(new SeiNodeStatus("gated-0123.elb.us-east-2.amazonaws.com:26656", null, null, null, null, null));
+      plane.client().resource(gated).updateStatus();
+      awaitCreatable(ns, statefulSet("gated"));
+      assertThat(create(ns, statefulSet("gated")).succeeded()).isTrue();
+      ReviewRecorder.record(webhook, Endpoints.VALIDATE_STATEFULSETS, "validate-statefulset-published");
+    }
+  }
+
+  private static long liveLookups(LocalWebhook webhook) throws IOException, InterruptedException {
+    HttpResponse<String> metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webhook.healthPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Matcher matcher = Pattern.compile("(?m)^sei_webhook_owner_live_lookups_total(\\{[^}]*})? ([0-9.E]+)$")
+        .matcher(metrics.body());
+    assertThat(matcher.find()).as(metrics.body()).isTrue();
+    return (long) Double.parseDouble(matcher.group(2));
+  }
+
+  /** The webhook's cache sees the new status moments after the apiserver stored it. */
+  private static void awaitCreatable(String ns, String manifest) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (plane.kubectl().runWithInput(manifest, "-n", ns, "create", "--dry-run=server", "-f", "-").succeeded()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the StatefulSet was still held 20 s after the address was published");
+  }
+
+  private static Kubectl.Result apply(String ns, String manifest) {
+    return plane.kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
+  }
+
+  private static Kubectl.Result create(String ns, String manifest) {
+    return plane.kubectl().runWithInput(manifest, "-n", ns, "create", "-f", "-");
+  }
+
+  private static void assertApplied(Kubectl.Result result) {
+    assertThat(result.succeeded()).as(result.toString()).isTrue();
+  }
+
+  private static String node(String name, String specTail) {
+    return """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNode
+        metadata:
+          name: %s
+        spec:
+          chainId: pacific-1
+          image: ghcr.io/sei-protocol/seid:v6.1.0
+          fullNode: {}
+          %s
+        """.formatted(name, specTail);
+  }
+
+  private static String deployment(String name, String networking, String templateNetworking) {
+    return """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNodeDeployment
+        metadata:
+          name: %s
+        spec:
+          replicas: 2
+          %s
+          template:
+            spec:
+              chainId: pacific-1
+              image: ghcr.io/sei-protocol/seid:v6.1.0
+              fullNode: {}
+              %s
+        """.formatted(name, networking, templateNetworking);
+  }
+
+  private static String statefulSet(String node) {
+    return """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: %1$s
+          labels: {sei.io/node: %1$s}
+        spec:
+          serviceName: %1$s
+          replicas: 1
+          selector: {matchLabels: {sei.io/node: %1$s}}
+          template:
+            metadata: {labels: {sei.io/node: %1$s}}
+            spec:
+              containers: [{name: seid, image: ghcr.io/sei-protocol/seid:v6.1.0}]
+        """.formatted(node);
+  }
+}

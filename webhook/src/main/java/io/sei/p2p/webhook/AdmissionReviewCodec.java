@@ -1,0 +1,124 @@
+package io.sei.p2p.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sei.p2p.rules.FieldProblem;
+import io.sei.p2p.rules.JsonPatchOperation;
+import java.io.IOException;
+import java.util.Base64;
+
+/** Reads {@code admission.k8s.io/v1} AdmissionReview requests and writes responses; nothing else. */
+final class AdmissionReviewCodec {
+
+  static final String API_VERSION = "admission.k8s.io/v1";
+  static final String KIND = "AdmissionReview";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static {
+    // deeply nested input must fail as a 400, never as a stack overflow
+    JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+    // objects are read after the apiserver pruned them; a field this version does not know must not fail a review
+    JSON.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  }
+
+  private AdmissionReviewCodec() {
+  }
+
+  /** Thrown for input that is not a usable review; the message is the one-line reason for the 400. */
+  static final class MalformedReview extends Exception {
+    MalformedReview(String message) {
+      super(message);
+    }
+  }
+
+  static AdmissionRequest decode(byte[] body) throws MalformedReview {
+    if (body.length == 0) {
+      throw new MalformedReview("empty body: expected an admission.k8s.io/v1 AdmissionReview");
+    }
+    JsonNode review;
+    try {
+      review = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new MalformedReview("body is not valid JSON: " + oneLine(e));
+    }
+    if (review == null || !review.isObject()) {
+      throw new MalformedReview("body is not a JSON object: expected an admission.k8s.io/v1 AdmissionReview");
+    }
+    if (!API_VERSION.equals(review.path("apiVersion").asText()) || !KIND.equals(review.path("kind").asText())) {
+      throw new MalformedReview("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got "
+          + describe(review.path("apiVersion")) + " " + describe(review.path("kind")));
+    }
+    JsonNode request = review.path("request");
+    if (!request.isObject()) {
+      throw new MalformedReview("the AdmissionReview has no request");
+    }
+    String uid = request.path("uid").asText("");
+    if (!request.path("uid").isTextual() || uid.isEmpty()) {
+      throw new MalformedReview("the AdmissionReview request has no uid");
+    }
+    JsonNode kind = request.path("kind");
+    return new AdmissionRequest(uid,
+        new AdmissionRequest.GroupKind(kind.path("group").asText(""), kind.path("kind").asText("")),
+        request.path("operation").asText(""), request.path("namespace").asText(""),
+        request.path("name").asText(""), request.path("object"), request.path("oldObject"));
+  }
+
+  static byte[] encode(String uid, AdmissionResponse response) {
+    ObjectNode review = JSON.createObjectNode().put("apiVersion", API_VERSION).put("kind", KIND);
+    ObjectNode out = review.putObject("response").put("uid", uid).put("allowed", response.allowed());
+    if (response.code() != null) {
+      ObjectNode status = out.putObject("status");
+      status.putObject("metadata");
+      status.put("status", "Failure").put("message", response.message()).put("reason", response.reason())
+          .put("code", response.code());
+      if (response.invalid() != null) {
+        ObjectNode details = status.putObject("details").put("name", response.invalid().name())
+            .put("group", response.invalid().group()).put("kind", response.invalid().kind());
+        ArrayNode causes = details.putArray("causes");
+        for (FieldProblem problem : response.invalid().causes()) {
+          causes.addObject().put("reason", "FieldValueInvalid").put("message", problem.message())
+              .put("field", problem.field());
+        }
+      }
+    }
+    if (!response.patch().isEmpty()) {
+      ArrayNode patch = JSON.createArrayNode();
+      for (JsonPatchOperation op : response.patch()) {
+        patch.addObject().put("op", op.op()).put("path", op.path()).set("value", op.value());
+      }
+      out.put("patchType", "JSONPatch").put("patch", Base64.getEncoder().encodeToString(bytes(patch)));
+    }
+    if (!response.warnings().isEmpty()) {
+      ArrayNode warnings = out.putArray("warnings");
+      response.warnings().forEach(warnings::add);
+    }
+    return bytes(review);
+  }
+
+  static <T> T read(JsonNode node, Class<T> type) throws JsonProcessingException {
+    return JSON.treeToValue(node, type);
+  }
+
+  private static byte[] bytes(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
+  private static String describe(JsonNode value) {
+    return value.isMissingNode() ? "(none)" : value.toString();
+  }
+
+  private static String oneLine(IOException e) {
+    String message = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+    return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("").trim();
+  }
+}

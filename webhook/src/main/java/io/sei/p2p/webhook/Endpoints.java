@@ -1,0 +1,51 @@
+package io.sei.p2p.webhook;
+
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.DeploymentValidation;
+import io.sei.p2p.rules.Networking;
+import io.sei.p2p.rules.NodeValidation;
+import io.sei.p2p.rules.Routability;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Set;
+
+/** The five admission paths and what each one serves. */
+public final class Endpoints {
+
+  public static final String MUTATE_SEINODES = "/mutate/seinodes";
+  public static final String MUTATE_SEINODEDEPLOYMENTS = "/mutate/seinodedeployments";
+  public static final String VALIDATE_SEINODES = "/validate/seinodes";
+  public static final String VALIDATE_SEINODEDEPLOYMENTS = "/validate/seinodedeployments";
+  public static final String VALIDATE_STATEFULSETS = "/validate/statefulsets";
+
+  private static final AdmissionRequest.GroupKind SEINODE = new AdmissionRequest.GroupKind(WellKnown.GROUP, "SeiNode");
+  private static final AdmissionRequest.GroupKind SEINODEDEPLOYMENT =
+      new AdmissionRequest.GroupKind(WellKnown.GROUP, "SeiNodeDeployment");
+  private static final AdmissionRequest.GroupKind STATEFULSET = new AdmissionRequest.GroupKind("apps", "StatefulSet");
+  private static final Set<String> CREATE_UPDATE = Set.of("CREATE", "UPDATE");
+
+  private Endpoints() {
+  }
+
+  /** @param cluster whether this cluster can publish (fixed for the life of the process) */
+  public static List<Endpoint> all(Routability cluster, OwnerLookup owners) {
+    return List.of(
+        new Endpoint(MUTATE_SEINODES, SEINODE, CREATE_UPDATE, true, defaulter(Networking.SEINODE_BLOCKS)),
+        new Endpoint(MUTATE_SEINODEDEPLOYMENTS, SEINODEDEPLOYMENT, CREATE_UPDATE, true,
+            defaulter(Networking.DEPLOYMENT_BLOCKS)),
+        new Endpoint(VALIDATE_SEINODES, SEINODE, CREATE_UPDATE, false,
+            new ValidatingAdmitter<>(SeiNode.class, (node, old) -> NodeValidation.validate(node, old, cluster))),
+        new Endpoint(VALIDATE_SEINODEDEPLOYMENTS, SEINODEDEPLOYMENT, CREATE_UPDATE, false,
+            new ValidatingAdmitter<>(SeiNodeDeployment.class,
+                (deployment, old) -> DeploymentValidation.validate(deployment, old, cluster))),
+        new Endpoint(VALIDATE_STATEFULSETS, STATEFULSET, Set.of("CREATE"), false,
+            new StatefulSetGateAdmitter(owners)));
+  }
+
+  private static Admitter defaulter(List<String> blocks) {
+    return request -> Future.succeededFuture(
+        AdmissionResponse.patched(Networking.defaultingPatch(request.object(), blocks)));
+  }
+}

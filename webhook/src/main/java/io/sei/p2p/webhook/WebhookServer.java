@@ -1,0 +1,150 @@
+package io.sei.p2p.webhook;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS admission server (HTTP/1.1 only: the apiserver's webhook client offers nothing else, and leaving
+ * HTTP/2 off avoids its rapid-reset class of attacks) and the plain health/metrics server.
+ */
+public final class WebhookServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+  private static final Set<String> TLS_VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
+
+  private final Vertx vertx;
+  private final AdmissionService service;
+  private final BooleanSupplier ready;
+  private final PrometheusMeterRegistry registry;
+  private final CertificateFiles certificates;
+  private HttpServer https;
+  private HttpServer health;
+  private long certTimer = -1;
+  private volatile boolean draining;
+
+  private WebhookServer(Vertx vertx, AdmissionService service, BooleanSupplier ready,
+      PrometheusMeterRegistry registry, CertificateFiles certificates) {
+    this.vertx = vertx;
+    this.service = service;
+    this.ready = ready;
+    this.registry = registry;
+    this.certificates = certificates;
+  }
+
+  /** Listens on both ports; {@code ready} gates /readyz (e.g. the owner cache has synced). */
+  public static Future<WebhookServer> start(Vertx vertx, WebhookConfig config, AdmissionService service,
+      BooleanSupplier ready, PrometheusMeterRegistry registry) {
+    WebhookServer server = new WebhookServer(vertx, service, ready, registry,
+        new CertificateFiles(config.certFile(), config.keyFile()));
+    return server.listen(config);
+  }
+
+  public int httpsPort() {
+    return https.actualPort();
+  }
+
+  public int healthPort() {
+    return health.actualPort();
+  }
+
+  private Future<WebhookServer> listen(WebhookConfig config) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.httpsPort())
+        .setSsl(true)
+        .setUseAlpn(false)
+        .setKeyCertOptions(certificates.load())
+        .setEnabledSecureTransportProtocols(TLS_VERSIONS);
+    https = vertx.createHttpServer(options).requestHandler(admissionRouter());
+    health = vertx.createHttpServer(new HttpServerOptions().setPort(config.healthPort()).setHttp2ClearTextEnabled(false))
+        .requestHandler(healthRouter());
+    return https.listen()
+        .compose(ignored -> health.listen())
+        .map(ignored -> {
+          certTimer = vertx.setPeriodic(config.certPollInterval().toMillis(), id -> reloadCertificateIfChanged());
+          LOG.info("serving admission reviews on :{} (HTTPS) and health on :{}", https.actualPort(),
+              health.actualPort());
+          return this;
+        });
+  }
+
+  private Router admissionRouter() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(AdmissionService.MAX_BODY_BYTES));
+    router.route().handler(this::admit);
+    router.errorHandler(413, ctx -> send(ctx, HttpReply.error(413,
+        "body exceeds the limit of " + AdmissionService.MAX_BODY_BYTES + " bytes")));
+    router.errorHandler(400, ctx -> send(ctx, HttpReply.error(400, "unreadable request body")));
+    return router;
+  }
+
+  private void admit(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    service.handle(ctx.normalizedPath(), ctx.request().method().name(), ctx.request().getHeader("Content-Type"),
+            body == null ? new byte[0] : body.getBytes())
+        .onComplete(reply -> send(ctx, reply.succeeded() ? reply.result()
+            : HttpReply.error(503, "the webhook could not answer: " + reply.cause().getClass().getSimpleName())));
+  }
+
+  private Router healthRouter() {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> send(ctx, HttpReply.error(200, "ok")));
+    router.get("/readyz").handler(ctx -> send(ctx, draining ? HttpReply.error(503, "shutting down")
+        : ready.getAsBoolean() ? HttpReply.error(200, "ok") : HttpReply.error(503, "SeiNode cache not synced yet")));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    return router;
+  }
+
+  private static void send(RoutingContext ctx, HttpReply reply) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(reply.status()).putHeader("Content-Type", reply.contentType())
+          .end(Buffer.buffer(reply.body()));
+    }
+  }
+
+  private void reloadCertificateIfChanged() {
+    try {
+      certificates.changed().ifPresent(keyCert -> https.updateSSLOptions(sslOptions(keyCert), true)
+          .onSuccess(updated -> LOG.info("serving certificate reloaded from disk"))
+          .onFailure(e -> LOG.warn("new serving certificate not usable yet, keeping the current one: {}",
+              e.getMessage())));
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the serving certificate files, keeping the current one: {}", e.getMessage());
+    }
+  }
+
+  private static ServerSSLOptions sslOptions(PemKeyCertOptions keyCert) {
+    return new ServerSSLOptions().setKeyCertOptions(keyCert).setEnabledSecureTransportProtocols(TLS_VERSIONS)
+        .setUseAlpn(false);
+  }
+
+  /**
+   * Graceful stop: fail /readyz first so endpoints drop this pod, wait {@code drainDelay}, then stop accepting,
+   * let in-flight reviews finish (up to {@code timeout}) and close every connection, idle keep-alive ones included.
+   */
+  public Future<Void> shutdown(Duration drainDelay, Duration timeout) {
+    draining = true;
+    vertx.cancelTimer(certTimer);
+    Future<Void> drained = drainDelay.isZero() ? Future.succeededFuture()
+        : Future.future(promise -> vertx.setTimer(drainDelay.toMillis(), id -> promise.complete()));
+    return drained
+        .compose(ignored -> https.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .compose(ignored -> health.close());
+  }
+}

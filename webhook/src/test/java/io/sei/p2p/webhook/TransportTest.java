@@ -1,0 +1,99 @@
+package io.sei.p2p.webhook;
+
+import static io.sei.p2p.webhook.Reviews.ROUTABLE;
+import static io.sei.p2p.webhook.Reviews.fixture;
+import static io.sei.p2p.webhook.Reviews.post;
+import static io.sei.p2p.webhook.Reviews.recorded;
+import static io.sei.p2p.webhook.Reviews.response;
+import static io.sei.p2p.webhook.Reviews.service;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Bad input gets a specific status and a one-line reason; never a 500, never a hang. */
+class TransportTest {
+
+  private final AdmissionService service = service(ROUTABLE);
+
+  @Test
+  void malformedBodiesAre400WithAReason() {
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, new byte[0]), 400, "empty body");
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, fixture("malformed/truncated.json")), 400,
+        "body is not valid JSON: Unexpected end-of-input");
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, fixture("malformed/array.json")), 400,
+        "body is not a JSON object");
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, fixture("malformed/v1beta1.json")), 400,
+        "expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got \"admission.k8s.io/v1beta1\"");
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, fixture("malformed/no-request.json")), 400,
+        "the AdmissionReview has no request");
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, fixture("malformed/no-uid.json")), 400,
+        "the AdmissionReview request has no uid");
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, fixture("malformed/deeply-nested.json")), 400,
+        "body is not valid JSON: Document nesting depth");
+  }
+
+  @Test
+  void wrongContentTypeIs415AndWrongMethod405AndUnknownPath404() {
+    byte[] review = recorded("mutate-seinode-legacy");
+
+    assertReply(service.handle(Endpoints.MUTATE_SEINODES, "POST", "text/yaml", review).result(), 415,
+        "content type must be application/json, not \"text/yaml\"");
+    assertReply(service.handle(Endpoints.MUTATE_SEINODES, "POST", null, review).result(), 415, "content type");
+    assertReply(service.handle(Endpoints.MUTATE_SEINODES, "GET", "application/json", review).result(), 405,
+        "admission reviews are POSTed");
+    assertReply(service.handle("/mutate/pods", "POST", "application/json", review).result(), 404,
+        "no admission endpoint at /mutate/pods");
+    assertThat(service.handle(Endpoints.MUTATE_SEINODES, "POST", "application/json; charset=utf-8", review).result()
+        .status()).isEqualTo(200);
+  }
+
+  @Test
+  void oversizedBodiesAre413() {
+    assertReply(post(service, Endpoints.VALIDATE_SEINODES, new byte[AdmissionService.MAX_BODY_BYTES + 1]), 413,
+        "exceeds the limit of 8388608");
+  }
+
+  @Test
+  void aReviewSentToTheWrongEndpointIsDeniedLoudly() {
+    JsonNode response = response(post(service, Endpoints.VALIDATE_STATEFULSETS, recorded("mutate-seinode-legacy")));
+
+    assertThat(response.path("allowed").asBoolean()).isFalse();
+    assertThat(response.at("/status/code").asInt()).isEqualTo(400);
+    assertThat(response.at("/status/message").asText()).isEqualTo("/validate/statefulsets serves StatefulSet.apps "
+        + "CREATE, not SeiNode.sei.io CREATE; check the webhook configuration's rules");
+  }
+
+  @Test
+  void anAdmitterThatFailsStillAnswersInsideTheReview() {
+    AdmissionService broken = service(ROUTABLE, new OwnerLookup() {
+      @Override
+      public io.vertx.core.Future<io.sei.p2p.rules.StatefulSetGate.Owner> find(String namespace, String name) {
+        throw new IllegalStateException("boom");
+      }
+
+      @Override
+      public boolean ready() {
+        return true;
+      }
+    });
+    byte[] review = recorded("validate-statefulset-held");
+
+    HttpReply reply = post(broken, Endpoints.VALIDATE_STATEFULSETS, review);
+
+    assertThat(reply.status()).isEqualTo(200);
+    JsonNode response = response(reply);
+    assertThat(response.path("uid").asText()).isEqualTo(Reviews.uidOf(review));
+    assertThat(response.path("allowed").asBoolean()).isFalse();
+    assertThat(response.at("/status/code").asInt()).isEqualTo(500);
+  }
+
+  private static void assertReply(HttpReply reply, int status, String reasonStart) {
+    assertThat(reply.status()).isEqualTo(status);
+    assertThat(reply.contentType()).startsWith("text/plain");
+    String text = new String(reply.body(), StandardCharsets.UTF_8);
+    assertThat(text).contains(reasonStart);
+    assertThat(text.strip().lines()).as("one line").hasSize(1);
+  }
+}
