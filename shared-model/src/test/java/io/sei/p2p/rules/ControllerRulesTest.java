@@ -1,0 +1,207 @@
+package io.sei.p2p.rules;
+
+import static io.sei.p2p.rules.Fixtures.node;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.sei.p2p.model.PeerSource;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.rules.Peers.DeploymentView;
+import io.sei.p2p.rules.Peers.NodeView;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ControllerRulesTest {
+
+  @Test
+  void theP2pServiceHasTheShapeTheAwsLoadBalancerControllerReads() {
+    Service service = P2pService.desired(node("val-0", ""), NlbTargetType.IP, null);
+
+    assertThat(service.getMetadata().getName()).isEqualTo("val-0-p2p");
+    assertThat(service.getMetadata().getNamespace()).isEqualTo("ns");
+    assertThat(service.getMetadata().getLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("sei.io/node", "val-0", "sei.io/component", "p2p-lb"));
+    assertThat(service.getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "service.beta.kubernetes.io/aws-load-balancer-type", "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme", "internet-facing",
+        "service.beta.kubernetes.io/aws-load-balancer-attributes", "load_balancing.cross_zone.enabled=true"));
+    assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
+    assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
+      assertThat(port.getProtocol()).isEqualTo("TCP");
+      assertThat(port.getPort()).isEqualTo(26656);
+      assertThat(port.getTargetPort().getIntVal()).isEqualTo(26656);
+    });
+    assertThat(service.getSpec().getSelector()).containsExactly(Map.entry("statefulset.kubernetes.io/pod-name", "val-0-0"));
+    assertThat(service.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+    assertThat(service.getSpec().getAllocateLoadBalancerNodePorts()).isFalse();
+    assertThat(P2pService.desired(node("v", ""), NlbTargetType.INSTANCE, null).getSpec()
+        .getAllocateLoadBalancerNodePorts()).isNull();
+  }
+
+  @Test
+  void anExistingServiceKeepsTheAnnotationsThatChooseItsLoadBalancer() {
+    Service existing = new ServiceBuilder(P2pService.desired(node("v", ""), NlbTargetType.INSTANCE, null))
+        .editMetadata().addToAnnotations(P2pService.SCHEME, "internal").endMetadata().build();
+
+    Service desired = P2pService.desired(node("v", ""), NlbTargetType.IP, existing);
+
+    assertThat(desired.getMetadata().getAnnotations())
+        .containsEntry(P2pService.TARGET_TYPE, "instance")
+        .containsEntry(P2pService.SCHEME, "internal")
+        .containsEntry(P2pService.ATTRIBUTES, "load_balancing.cross_zone.enabled=true");
+    assertThat(P2pService.keptSettings(NlbTargetType.IP, existing))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(P2pService.TARGET_TYPE, "instance", P2pService.SCHEME, "internal"));
+    assertThat(P2pService.keptSettings(NlbTargetType.INSTANCE,
+        P2pService.desired(node("v", ""), NlbTargetType.INSTANCE, null))).isEmpty();
+  }
+
+  @Test
+  void theAddressComesFromTheHostnameElseTheIpAndIsNeverClearedByAnEmptyRead() {
+    assertThat(ExternalAddress.fromService(withIngress("abc.elb.us-east-2.amazonaws.com", null)))
+        .contains("abc.elb.us-east-2.amazonaws.com:26656");
+    assertThat(ExternalAddress.fromService(withIngress(null, "203.0.113.7"))).contains("203.0.113.7:26656");
+    assertThat(ExternalAddress.fromService(withIngress(null, "2600:1f14::7"))).contains("[2600:1f14::7]:26656");
+    assertThat(ExternalAddress.fromService(withIngress("", ""))).isEmpty();
+    assertThat(ExternalAddress.fromService(new ServiceBuilder().build())).isEmpty();
+
+    assertThat(ExternalAddress.next("abc:26656", Optional.empty())).isEqualTo("abc:26656");
+    assertThat(ExternalAddress.next(null, Optional.of("abc:26656"))).isEqualTo("abc:26656");
+    assertThat(ExternalAddress.host("[2600:1f14::7]:26656")).isEqualTo("2600:1f14::7");
+    assertThat(ExternalAddress.host("abc.elb.amazonaws.com:26656")).isEqualTo("abc.elb.amazonaws.com");
+  }
+
+  @Test
+  void peersResolveAcrossSourcesSortedDeduplicatedAndNeverSelf() {
+    String id = "0123456789abcdef0123456789abcdef01234567";
+    List<NodeView> nodes = List.of(
+        new NodeView("prod-0", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), "b.elb:26656", "aa"),
+        new NodeView("prod-1", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), null, "bb"),
+        new NodeView("cons-0", "ns", Map.of("sei.io/nodedeployment", "cons", "chain", "p1"), "c.elb:26656", "cc"),
+        new NodeView("lonely", "ns", Map.of("chain", "p1"), null, null),
+        new NodeView("elsewhere", "other", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), "x:26656", "xx"));
+    List<DeploymentView> deployments = List.of(
+        new DeploymentView("prod", "ns", Map.of("role", "producer")),
+        new DeploymentView("cons", "ns", Map.of("role", "consumer")));
+    List<PeerSource> sources = List.of(
+        new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("role", "producer"), null)),
+        new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("role", "consumer"), null)),
+        new PeerSource(null, new PeerSource.Static(List.of(id + "@a.example.com:26656")), null, null),
+        new PeerSource(null, null, new PeerSource.Label(Map.of("chain", "p1"), null), null),
+        new PeerSource(new PeerSource.Ec2Tags("us-east-2", Map.of("a", "b")), null, null, null));
+
+    Peers.Resolution resolution = Peers.resolve("cons-0", "ns", sources, nodes, deployments);
+
+    assertThat(resolution.resolvedPeers()).containsExactly(
+        "a.example.com:26656", "b.elb:26656", "lonely-0.lonely.ns.svc.cluster.local:26656",
+        "prod-1-0.prod-1.ns.svc.cluster.local:26656");
+    assertThat(resolution.persistentPeers()).containsExactly(
+        id + "@a.example.com:26656", "aa@b.elb:26656", "bb@prod-1-0.prod-1.ns.svc.cluster.local:26656");
+    assertThat(resolution.unresolvedEc2Tags()).isTrue();
+  }
+
+  @Test
+  void deploymentPeersAreOnlyPublishedChildren() {
+    Peers.Resolution resolution = Peers.resolve("me", "ns",
+        List.of(new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("r", "p"), null))),
+        List.of(new NodeView("p-0", "ns", Map.of("sei.io/nodedeployment", "p"), null, "aa")),
+        List.of(new DeploymentView("p", "ns", Map.of("r", "p"))));
+
+    assertThat(resolution.resolvedPeers()).isEmpty();
+    assertThat(Peers.matches(Map.of(), Map.of("a", "b"))).as("an empty selector matches nothing").isFalse();
+  }
+
+  @Test
+  void configRendersP2pSettingsWithUserOverridesWinning() {
+    NodeConfig.Rendered rendered = NodeConfig.render("b.elb:26656", List.of("aa@x:26656", "bb@y:26656"), Map.of());
+
+    assertThat(rendered.toml()).isEqualTo("""
+        [p2p]
+        laddr = "tcp://0.0.0.0:26656"
+        external_address = "b.elb:26656"
+        persistent_peers = "aa@x:26656,bb@y:26656"
+        """);
+    NodeConfig.Rendered overridden = NodeConfig.render("b.elb:26656", List.of(),
+        Map.of("p2p.external_address", "my.dns.example.com:26656"));
+    assertThat(overridden.toml()).contains("external_address = \"my.dns.example.com:26656\"");
+    assertThat(overridden.hash()).isNotEqualTo(rendered.hash()).hasSize(16);
+    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656", "bb@y:26656"), null).hash())
+        .isEqualTo(rendered.hash());
+  }
+
+  @Test
+  void nodeIdIsTheFirst20BytesOfSha256OfThePublicKey() {
+    // expected value computed independently with Python's hashlib
+    String nodeKey = "{\"priv_key\":{\"type\":\"tendermint/PrivKeyEd25519\",\"value\":"
+        + "\"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw==\"}}";
+
+    assertThat(NodeId.fromNodeKeyJson(nodeKey)).isEqualTo("630dcd2966c4336691125448bbb25b4ff412a49c");
+    byte[] seed = new byte[32];
+    java.util.Arrays.fill(seed, (byte) 7);
+    byte[] pub = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      pub[i] = (byte) i;
+    }
+    assertThat(NodeId.nodeKeyJson(seed, pub)).isEqualTo(nodeKey);
+    assertThatThrownBy(() -> NodeId.fromNodeKeyJson("{\"priv_key\":{\"type\":\"x\"}}"))
+        .hasMessageContaining("not tendermint/PrivKeyEd25519");
+  }
+
+  @Test
+  void childrenCarryTheTemplateTheNetworkingChoiceAndReservedLabels() {
+    SeiNodeDeployment deployment = Fixtures.JSON.unmarshal("""
+        {"apiVersion":"sei.io/v1alpha1","kind":"SeiNodeDeployment",
+         "metadata":{"name":"fleet","namespace":"ns","generation":4},
+         "spec":{"replicas":2,"networking":{"tcp":{}},"paused":true,
+          "template":{"metadata":{"labels":{"team":"a","sei.io/chain":"spoofed"},"annotations":{"x":"y"}},
+                      "spec":{"chainId":"pacific-1","image":"seid","fullNode":{}}}}}""", SeiNodeDeployment.class);
+
+    List<SeiNode> children = DeploymentChildren.desired(deployment);
+
+    assertThat(children).extracting(c -> c.getMetadata().getName()).containsExactly("fleet-0", "fleet-1");
+    SeiNode second = children.get(1);
+    assertThat(second.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(Map.of("team", "a",
+        "sei.io/chain", "pacific-1", "sei.io/nodedeployment", "fleet", "sei.io/nodedeployment-ordinal", "1",
+        "sei.io/revision", "4"));
+    assertThat(second.getMetadata().getAnnotations()).containsExactly(Map.entry("x", "y"));
+    assertThat(second.getSpec().networking().tcpEnabled()).isTrue();
+    assertThat(second.getSpec().pausedOrDefault()).isTrue();
+  }
+
+  @Test
+  void theStatefulSetRunsOneSeidWithConfigAndKeyAndRollsOnConfigChange() {
+    SeiNode node = node("v", ",\"podLabels\":{\"team\":\"a\"},\"paused\":true");
+    NodeConfig.Rendered config = NodeConfig.render("b:26656", List.of(), Map.of());
+
+    StatefulSet statefulSet = NodeObjects.statefulSet(node, config);
+
+    assertThat(statefulSet.getSpec().getReplicas()).as("paused").isZero();
+    assertThat(statefulSet.getSpec().getServiceName()).isEqualTo("v");
+    assertThat(statefulSet.getSpec().getTemplate().getMetadata().getLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("team", "a", "sei.io/node", "v"));
+    assertThat(statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsExactly(Map.entry("sei.io/config-hash", config.hash()));
+    assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers()).singleElement()
+        .satisfies(c -> assertThat(c.getImage()).isEqualTo("seid"));
+    assertThat(statefulSet.getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(v -> v.getSecret() != null ? v.getSecret().getSecretName() : v.getConfigMap().getName())
+        .containsExactly("v-config", "v-node-key");
+    SeiNode validator = Fixtures.JSON.unmarshal("""
+        {"metadata":{"name":"val","namespace":"ns"},"spec":{"chainId":"c","image":"i",
+         "validator":{"nodeKey":{"secret":{"secretName":"my-key"}},"signingKey":{"secret":{"secretName":"s"}}}}}
+        """, SeiNode.class);
+    assertThat(NodeObjects.nodeKeySecretName(validator)).isEqualTo("my-key");
+    assertThat(NodeObjects.managesNodeKey(validator)).isFalse();
+  }
+
+  private static Service withIngress(String hostname, String ip) {
+    return new ServiceBuilder().withNewStatus().withNewLoadBalancer().addNewIngress().withHostname(hostname)
+        .withIp(ip).endIngress().endLoadBalancer().endStatus().build();
+  }
+}
