@@ -45,17 +45,4 @@ public final class DeploymentChildren {
     }
     return children;
   }
-
-  /** The ordinal of a child, or -1 when the name is not {@code <snd>-<n>}. */
-  public static int ordinal(String deployment, String child) {
-    String prefix = deployment + "-";
-    if (!child.startsWith(prefix)) {
-      return -1;
-    }
-    try {
-      return Integer.parseInt(child.substring(prefix.length()));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
 }

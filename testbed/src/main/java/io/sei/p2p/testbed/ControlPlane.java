@@ -95,6 +95,17 @@ public final class ControlPlane implements AutoCloseable {
     return new Kubectl(binaries.kubectl(), kubeconfig);
   }
 
+  /** The apiserver's audit log: one JSON event per request, with the user that made it. */
+  public Path auditLog() {
+    return workDir.resolve("audit.log");
+  }
+
+  /** A client authenticated as {@code user} in {@code groups} (a client certificate from this CA). */
+  public KubernetesClient clientFor(String user, List<String> groups) {
+    IssuedCertificate certificate = ca.issueClient(user, groups, CERT_VALIDITY);
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml(certificate))).build();
+  }
+
   /** A fresh namespace, so that tests sharing this control plane do not see each other's objects. */
   public String newNamespace(String prefix) {
     return newNamespaceNamed(prefix + "-" + NAMESPACES.incrementAndGet());
@@ -131,6 +142,13 @@ public final class ControlPlane implements AutoCloseable {
         "--initial-cluster=default=" + etcdPeerUrl,
         "--unsafe-no-fsync=true"));
 
+    Path auditPolicy = write(workDir.resolve("audit-policy.yaml"), """
+        apiVersion: audit.k8s.io/v1
+        kind: Policy
+        omitStages: ["RequestReceived"]
+        rules:
+        - level: Metadata
+        """);
     apiserverPort = FreePort.next();
     launch("kube-apiserver", List.of(binaries.kubeApiserver().toString(),
         "--etcd-servers=" + etcdUrl,
@@ -145,7 +163,10 @@ public final class ControlPlane implements AutoCloseable {
         "--service-account-signing-key-file=" + serviceAccountKey,
         "--allow-privileged=true",
         "--disable-admission-plugins=ServiceAccount",
-        "--cert-dir=" + mkdirs(workDir.resolve("apiserver"))));
+        "--cert-dir=" + mkdirs(workDir.resolve("apiserver")),
+        "--audit-policy-file=" + auditPolicy,
+        "--audit-log-path=" + workDir.resolve("audit.log"),
+        "--audit-log-maxsize=0"));
 
     kubeconfig = write(workDir.resolve("kubeconfig"), kubeconfigYaml(admin));
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(read(kubeconfig))).build();
@@ -189,7 +210,7 @@ public final class ControlPlane implements AutoCloseable {
         + lastProblem + "); logs are in " + workDir);
   }
 
-  private String kubeconfigYaml(IssuedCertificate admin) {
+  private String kubeconfigYaml(IssuedCertificate user) {
     return """
         apiVersion: v1
         kind: Config
@@ -210,8 +231,8 @@ public final class ControlPlane implements AutoCloseable {
             user: admin
             namespace: default
         current-context: local
-        """.formatted(apiserverUrl(), base64(ca.certificate().certificatePem()), base64(admin.certificatePem()),
-        base64(admin.privateKeyTraditionalPem()));
+        """.formatted(apiserverUrl(), base64(ca.certificate().certificatePem()), base64(user.certificatePem()),
+        base64(user.privateKeyTraditionalPem()));
   }
 
   @Override

@@ -1,0 +1,108 @@
+package io.sei.p2p.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes an owned object with server-side apply, but only when there is something to write: the desired state
+ * changed since it was last applied (its hash is kept in an annotation), or the object drifted from it. An idle
+ * cluster therefore sees no writes at all.
+ */
+public final class Apply {
+
+  public static final String FIELD_MANAGER = "sei-p2p-controller";
+  static final String APPLIED_HASH = "sei.io/applied-hash";
+
+  private final KubernetesClient client;
+  private final KubernetesSerialization json;
+
+  public Apply(KubernetesClient client) {
+    this.client = client;
+    this.json = client.getKubernetesSerialization();
+  }
+
+  /** {@code desired} applied if needed; returns what the cluster holds afterwards (or {@code actual} unchanged). */
+  public <T extends HasMetadata> T ensure(T desired, T actual) {
+    if (desired.getMetadata().getAnnotations() == null) {
+      desired.getMetadata().setAnnotations(new LinkedHashMap<>());
+    }
+    desired.getMetadata().getAnnotations().put(APPLIED_HASH, hash(desired));
+    if (actual != null && upToDate(desired, actual)) {
+      return actual;
+    }
+    return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+  }
+
+  /** Sets {@code owner} as the controller owner of {@code owned}, so garbage collection follows the owner. */
+  public static <T extends HasMetadata> T ownedBy(T owned, HasMetadata owner) {
+    OwnerReference reference = new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind()).withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true).build();
+    owned.getMetadata().setOwnerReferences(List.of(reference));
+    return owned;
+  }
+
+  /** Whether {@code owned} has {@code owner} (by UID) as its controller: nothing else is ever deleted. */
+  public static boolean isOwnedBy(HasMetadata owned, HasMetadata owner) {
+    return owned.getMetadata().getOwnerReferences() != null && owned.getMetadata().getOwnerReferences().stream()
+        .anyMatch(ref -> Boolean.TRUE.equals(ref.getController())
+            && ref.getUid().equals(owner.getMetadata().getUid()));
+  }
+
+  private <T extends HasMetadata> boolean upToDate(T desired, T actual) {
+    Map<String, String> annotations = actual.getMetadata().getAnnotations();
+    String appliedHash = annotations == null ? null : annotations.get(APPLIED_HASH);
+    return desired.getMetadata().getAnnotations().get(APPLIED_HASH).equals(appliedHash)
+        && contains(json.convertValue(actual, JsonNode.class), json.convertValue(desired, JsonNode.class));
+  }
+
+  /** Whether every field of {@code wanted} is in {@code actual} with the same value (defaults may add fields). */
+  static boolean contains(JsonNode actual, JsonNode wanted) {
+    if (wanted.isObject()) {
+      if (!actual.isObject()) {
+        return false;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> fields = wanted.fields(); fields.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        if (!field.getValue().isNull() && !contains(actual.path(field.getKey()), field.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (wanted.isArray()) {
+      if (!actual.isArray() || actual.size() != wanted.size()) {
+        return false;
+      }
+      for (int i = 0; i < wanted.size(); i++) {
+        if (!contains(actual.get(i), wanted.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return wanted.equals(actual) || (wanted.isNumber() && actual.isNumber() && wanted.asText().equals(actual.asText()));
+  }
+
+  private String hash(HasMetadata desired) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(json.asJson(desired).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.sei.p2p.controller;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The assembled controller: both reconcilers on one operator, leader election, health endpoints. */
+public final class Controller implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+  private final Operator operator;
+  private final HttpServer health;
+
+  private Controller(Operator operator, HttpServer health) {
+    this.operator = operator;
+    this.health = health;
+  }
+
+  /** Starts reconciling; {@code exitOnLostLease} is true in production (the pod restarts and re-elects). */
+  public static Controller start(ControllerConfig config, KubernetesClient client, boolean exitOnLostLease) {
+    LOG.info("tcp publication on this cluster: {}", config.clusterRoutability().reason());
+    Operator operator = new Operator(overrider -> {
+      overrider.withKubernetesClient(client).withCloseClientOnStop(false);
+      if (config.leaderElection()) {
+        overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+            .aLeaderElectionConfiguration(ControllerConfig.LEASE_NAME)
+            .withLeaseNamespace(config.leaseNamespace())
+            .withExitOnStopLeading(exitOnLostLease)
+            .build());
+      }
+    });
+    operator.register(new SeiNodeReconciler(config), namespaces(config));
+    operator.register(new SeiNodeDeploymentReconciler(), namespaces(config));
+    operator.start();
+    HttpServer health = healthServer(config.healthPort(), operator);
+    return new Controller(operator, health);
+  }
+
+  public int healthPort() {
+    return health.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    health.stop(0);
+    operator.stop();
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
+      namespaces(ControllerConfig config) {
+    return overrider -> {
+      if (!config.watchNamespaces().isEmpty()) {
+        overrider.settingNamespaces(config.watchNamespaces());
+      }
+    };
+  }
+
+  private static HttpServer healthServer(int port, Operator operator) {
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+      server.createContext("/healthz", exchange -> reply(exchange, 200, "ok"));
+      server.createContext("/readyz", exchange -> {
+        boolean ready = operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+        reply(exchange, ready ? 200 : 503, ready ? "ok" : "informers not healthy yet");
+      });
+      server.createContext("/metrics", exchange -> reply(exchange, 200, metrics(operator)));
+      server.start();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve health on port " + port, e);
+    }
+  }
+
+  private static String metrics(Operator operator) {
+    return "# HELP sei_controller_up Whether the controller has started.\n# TYPE sei_controller_up gauge\n"
+        + "sei_controller_up " + (operator.getRuntimeInfo().isStarted() ? 1 : 0) + "\n"
+        + "# HELP sei_controller_event_sources_healthy Whether every informer is healthy.\n"
+        + "# TYPE sei_controller_event_sources_healthy gauge\n"
+        + "sei_controller_event_sources_healthy " + (operator.getRuntimeInfo().allEventSourcesAreHealthy() ? 1 : 0)
+        + "\n";
+  }
+
+  private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}

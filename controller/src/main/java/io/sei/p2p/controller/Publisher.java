@@ -1,0 +1,136 @@
+package io.sei.p2p.controller;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeStatus;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.rules.ExternalAddress;
+import io.sei.p2p.rules.Networking;
+import io.sei.p2p.rules.NlbTargetType;
+import io.sei.p2p.rules.P2pService;
+import io.sei.p2p.rules.Routability;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The NLB Service and the published address of one node: provision, publish, wait for DNS, or clean up. */
+final class Publisher {
+
+  static final String LOAD_BALANCER_SETTINGS = "LoadBalancerSettings";
+  private static final Duration DNS_RECHECK_MAX = Duration.ofSeconds(30);
+
+  private final ControllerConfig config;
+  private final Apply apply;
+  private final KubernetesClient client;
+
+  Publisher(ControllerConfig config, Apply apply, KubernetesClient client) {
+    this.config = config;
+    this.apply = apply;
+    this.client = client;
+  }
+
+  /**
+   * @param published whether the address exists and (for a node not started yet) resolves
+   * @param mayStart  whether the StatefulSet may be created
+   * @param recheck   when to look again without an event (null: events suffice)
+   * @param keptSettings load-balancer-choosing annotations an existing Service keeps against the configuration
+   *                     (null when there is no Service to judge)
+   */
+  record Outcome(String address, boolean published, boolean mayStart, String reason, String message,
+      Duration recheck, Map<String, String> keptSettings) {
+
+    /** The conditions this outcome sets. */
+    List<Condition> conditions(List<Condition> current, SeiNode node, Instant now) {
+      Long generation = node.getMetadata().getGeneration();
+      List<Condition> conditions = Conditions.set(current, SeiNodeReconciler.PUBLISHED, published, reason, message,
+          generation, now);
+      if (keptSettings != null) {
+        conditions = Conditions.set(conditions, LOAD_BALANCER_SETTINGS, keptSettings.isEmpty(),
+            keptSettings.isEmpty() ? "AsConfigured" : "KeptExisting", keptSettings.isEmpty()
+                ? "the Service's load balancer matches the configuration"
+                : "Service " + WellKnown.p2pServiceName(node.getMetadata().getName()) + " keeps " + keptSettings
+                    + ": changing them would replace or leak its NLB; new settings apply to new Services only",
+            generation, now);
+      }
+      return conditions;
+    }
+
+    /** Events for what changed: once per transition, never once per reconcile. */
+    void announce(Events events, SeiNode node, List<Condition> before, List<Condition> after) {
+      if (Conditions.transitioned(before, after, SeiNodeReconciler.PUBLISHED)) {
+        if ("NotRoutable".equals(reason)) {
+          events.warning(node, reason, message);
+        } else {
+          events.normal(node, reason, message);
+        }
+      }
+      Condition settings = Conditions.find(after, LOAD_BALANCER_SETTINGS);
+      if (Conditions.transitioned(before, after, LOAD_BALANCER_SETTINGS) && "False".equals(settings.getStatus())) {
+        events.warning(node, settings.getReason(), settings.getMessage());
+      }
+    }
+  }
+
+  Outcome publish(SeiNode node, SeiNodeStatus old, SeiNodeReconciler.Owned owned, boolean started, Instant now) {
+    Service existing = owned.named(Service.class, WellKnown.p2pServiceName(node.getMetadata().getName()));
+    if (!Networking.tcpEnabled(node.getSpec().networking())) {
+      return optOut(node, old, existing);
+    }
+    Routability routability = routability(owned);
+    if (!routability.routable()) {
+      // no Service is created; one that exists is kept, and so is its address: never unpublish on a doubt
+      return new Outcome(old.externalAddress(), false, false, "NotRoutable",
+          "this cluster cannot publish: " + routability.reason(), config.notRoutableRecheck(), null);
+    }
+    Service service = apply.ensure(Apply.ownedBy(P2pService.desired(node, config.targetType(), existing), node),
+        existing);
+    Map<String, String> kept = P2pService.keptSettings(config.targetType(), service);
+    String address = ExternalAddress.next(old.externalAddress(), ExternalAddress.fromService(service));
+    if (address == null) {
+      return new Outcome(null, false, false, "LoadBalancerPending", "waiting for the AWS Load Balancer Controller "
+          + "to provision Service " + service.getMetadata().getName(), null, kept);
+    }
+    if (!started && !DnsCheck.resolves(ExternalAddress.host(address))) {
+      return new Outcome(address, false, false, "WaitingForDNS", ExternalAddress.host(address)
+          + " does not resolve yet; the node starts once it does", dnsRecheck(old, now), kept);
+    }
+    return new Outcome(address, true, true, "Published", "published as " + address, null, kept);
+  }
+
+  /** tcp removed: delete our Service; clear the address once it is gone (its NLB is deleted first). */
+  private Outcome optOut(SeiNode node, SeiNodeStatus old, Service existing) {
+    boolean ours = existing != null && Apply.isOwnedBy(existing, node);
+    if (ours && existing.getMetadata().getDeletionTimestamp() == null) {
+      client.resource(existing).delete();
+    }
+    String address = ours ? old.externalAddress() : null;
+    return new Outcome(address, false, true, "TCPDisabled",
+        ours ? "networking.tcp was removed; deleting Service " + existing.getMetadata().getName()
+            : "networking.tcp is not set", null, null);
+  }
+
+  private Routability routability(SeiNodeReconciler.Owned owned) {
+    Routability cluster = config.clusterRoutability();
+    String podIp = owned.pod().map(pod -> pod.getStatus() == null ? null : pod.getStatus().getPodIP()).orElse(null);
+    if (!cluster.routable() || config.targetType() != NlbTargetType.IP || podIp == null || podIp.isBlank()) {
+      return cluster;
+    }
+    return Routability.ofPod(config.targetType(), config.vpcCidr(), podIp);
+  }
+
+  /** Backs off from 1 s towards 30 s the longer the name has been missing. */
+  private static Duration dnsRecheck(SeiNodeStatus old, Instant now) {
+    Condition waiting = Conditions.find(old.conditions(), SeiNodeReconciler.PUBLISHED);
+    if (waiting == null || !"WaitingForDNS".equals(waiting.getReason())) {
+      return Duration.ofSeconds(1);
+    }
+    Duration waited = Duration.between(Instant.parse(waiting.getLastTransitionTime()), now);
+    Duration half = waited.dividedBy(2);
+    return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+        : half.compareTo(DNS_RECHECK_MAX) > 0 ? DNS_RECHECK_MAX : half;
+  }
+}

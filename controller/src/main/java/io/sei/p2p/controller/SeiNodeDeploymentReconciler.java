@@ -1,0 +1,106 @@
+package io.sei.p2p.controller;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.model.SeiNodeDeploymentSpec;
+import io.sei.p2p.model.SeiNodeDeploymentStatus;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.DeploymentChildren;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * A SeiNodeDeployment's children: created, kept equal to the template (networking included), removed on
+ * scale-down, released instead of deleted under {@code deletionPolicy: Retain}; and the deployment's status.
+ */
+public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDeployment>, Cleaner<SeiNodeDeployment> {
+
+  @Override
+  public List<EventSource<?, SeiNodeDeployment>> prepareEventSources(EventSourceContext<SeiNodeDeployment> context) {
+    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(SeiNode.class,
+            SeiNodeDeployment.class)
+        .withLabelSelector(WellKnown.LABEL_NODE_DEPLOYMENT)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SeiNodeDeployment.class))
+        .build(), context));
+  }
+
+  @Override
+  public UpdateControl<SeiNodeDeployment> reconcile(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
+    Apply apply = new Apply(context.getClient());
+    Map<String, SeiNode> existing = children(deployment, context).stream()
+        .collect(Collectors.toMap(child -> child.getMetadata().getName(), Function.identity()));
+    List<SeiNode> desired = DeploymentChildren.desired(deployment);
+    Set<String> wanted = desired.stream().map(child -> child.getMetadata().getName()).collect(Collectors.toSet());
+    for (SeiNode child : desired) {
+      apply.ensure(Apply.ownedBy(child, deployment), existing.get(child.getMetadata().getName()));
+    }
+    // scale-down: their Services and StatefulSets follow through owner references
+    existing.values().stream()
+        .filter(child -> !wanted.contains(child.getMetadata().getName())
+            && child.getMetadata().getDeletionTimestamp() == null)
+        .forEach(child -> context.getClient().resource(child).delete());
+
+    SeiNodeDeploymentStatus status = status(deployment, existing, wanted);
+    if (status.equals(deployment.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    SeiNodeDeployment patch = new SeiNodeDeployment();
+    patch.setMetadata(new ObjectMetaBuilder().withName(deployment.getMetadata().getName())
+        .withNamespace(deployment.getMetadata().getNamespace()).build());
+    patch.setStatus(status);
+    return UpdateControl.patchStatus(patch);
+  }
+
+  /** Retain: release the children (remove our owner reference) so that garbage collection leaves them. */
+  @Override
+  public DeleteControl cleanup(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
+    if (deployment.getSpec().deletionPolicyOrDefault() == SeiNodeDeploymentSpec.DeletionPolicy.Retain) {
+      for (SeiNode child : children(deployment, context)) {
+        context.getClient().resource(child).edit(released -> {
+          List<OwnerReference> others = released.getMetadata().getOwnerReferences().stream()
+              .filter(ref -> !ref.getUid().equals(deployment.getMetadata().getUid())).toList();
+          released.getMetadata().setOwnerReferences(others);
+          return released;
+        });
+      }
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  private static List<SeiNode> children(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
+    return context.getSecondaryResources(SeiNode.class).stream()
+        .filter(child -> Apply.isOwnedBy(child, deployment)).toList();
+  }
+
+  private static SeiNodeDeploymentStatus status(SeiNodeDeployment deployment, Map<String, SeiNode> existing,
+      Set<String> wanted) {
+    List<SeiNode> current = existing.values().stream()
+        .filter(child -> wanted.contains(child.getMetadata().getName()))
+        .sorted(Comparator.comparing(child -> child.getMetadata().getName())).toList();
+    int ready = (int) current.stream()
+        .filter(child -> child.getStatus() != null && child.getStatus().statefulSet() != null).count();
+    List<SeiNodeDeploymentStatus.NodeStatus> nodes = current.stream()
+        .map(child -> new SeiNodeDeploymentStatus.NodeStatus(child.getMetadata().getName(),
+            child.getStatus() == null ? null : child.getStatus().externalAddress()))
+        .toList();
+    int published = (int) nodes.stream().filter(node -> node.externalAddress() != null).count();
+    return new SeiNodeDeploymentStatus(deployment.getMetadata().getGeneration(), wanted.size(), ready, published,
+        nodes, deployment.getStatus() == null ? List.of() : deployment.getStatus().conditions());
+  }
+}

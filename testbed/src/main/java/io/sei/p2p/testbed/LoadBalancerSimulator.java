@@ -1,0 +1,234 @@
+package io.sei.p2p.testbed;
+
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.sei.p2p.rules.P2pService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays the AWS Load Balancer Controller for Services annotated {@code aws-load-balancer-type: external}: holds its
+ * finalizer, writes {@code ingress[0].hostname} after a delay (stable per Service UID), adds the name to a hosts
+ * file after a second delay (its "DNS propagation"), and releases the finalizer on delete. Tests can make it stay
+ * silent for a Service or blank an ingress transiently. Test and local-run code only.
+ */
+public final class LoadBalancerSimulator implements AutoCloseable {
+
+  public static final String FINALIZER = "service.k8s.aws/resources";
+  /** The JDK resolver reads this file when started with {@code -Djdk.net.hosts.file}. */
+  public static final String HOSTS_FILE_PROPERTY = "jdk.net.hosts.file";
+
+  private final KubernetesClient client;
+  private final Path hostsFile;
+  private final Duration ingressDelay;
+  private final Duration dnsDelay;
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "lb-simulator");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final Map<String, String> hosts = new TreeMap<>();
+  private final Set<String> silent = ConcurrentHashMap.newKeySet();
+  private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+  private final SharedIndexInformer<Service> informer;
+
+  private LoadBalancerSimulator(KubernetesClient client, Path hostsFile, Duration ingressDelay, Duration dnsDelay) {
+    this.client = client;
+    this.hostsFile = hostsFile;
+    this.ingressDelay = ingressDelay;
+    this.dnsDelay = dnsDelay;
+    writeHosts();
+    this.informer = client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Service service) {
+        observe(service);
+      }
+
+      @Override
+      public void onUpdate(Service old, Service service) {
+        observe(service);
+      }
+
+      @Override
+      public void onDelete(Service service, boolean finalStateUnknown) {
+        scheduler.execute(() -> removeHost(service));
+      }
+    });
+  }
+
+  public static LoadBalancerSimulator start(KubernetesClient client, Path hostsFile, Duration ingressDelay,
+      Duration dnsDelay) {
+    return new LoadBalancerSimulator(client, hostsFile, ingressDelay, dnsDelay);
+  }
+
+  /** The hosts file named by {@code -Djdk.net.hosts.file}, which this JVM's resolver reads. */
+  public static Path hostsFileOfThisJvm() {
+    String path = System.getProperty(HOSTS_FILE_PROPERTY);
+    if (path == null) {
+      throw new IllegalStateException("start the JVM with -D" + HOSTS_FILE_PROPERTY + "=<file> so that simulated "
+          + "load-balancer names resolve");
+    }
+    return Path.of(path);
+  }
+
+  /** The name this simulator gives a Service's NLB: stable per Service UID, like the real one. */
+  public static String hostnameOf(Service service) {
+    String uidHash = sha256(service.getMetadata().getUid()).substring(0, 16);
+    return "k8s-" + prefix(service.getMetadata().getNamespace()) + "-" + prefix(service.getMetadata().getName())
+        + "-" + uidHash + ".elb.us-east-2.amazonaws.com";
+  }
+
+  /** Stop answering for a Service (no ingress) until {@link #speak}. */
+  public void silence(String namespace, String name) {
+    silent.add(namespace + "/" + name);
+  }
+
+  public void speak(String namespace, String name) {
+    silent.remove(namespace + "/" + name);
+    Service service = client.services().inNamespace(namespace).withName(name).get();
+    if (service != null) {
+      observe(service);
+    }
+  }
+
+  /** Empties a Service's ingress for {@code duration}, then restores it: a transient read of nothing. */
+  public void blankIngress(String namespace, String name, Duration duration) {
+    Service service = client.services().inNamespace(namespace).withName(name).get();
+    client.services().inNamespace(namespace).withName(name).editStatus(s -> {
+      s.getStatus().getLoadBalancer().setIngress(List.of());
+      return s;
+    });
+    scheduler.schedule(() -> assignIngress(service), duration.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    informer.close();
+    scheduler.shutdownNow();
+  }
+
+  private void observe(Service service) {
+    Map<String, String> annotations = service.getMetadata().getAnnotations();
+    if (annotations == null || !"external".equals(annotations.get(P2pService.TYPE))) {
+      return;
+    }
+    String key = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
+    if (service.getMetadata().getDeletionTimestamp() != null) {
+      scheduler.execute(() -> release(service));
+      return;
+    }
+    if (!service.getMetadata().getFinalizers().contains(FINALIZER)) {
+      scheduler.execute(() -> holdFinalizer(service));
+    }
+    boolean hasIngress = service.getStatus() != null && service.getStatus().getLoadBalancer() != null
+        && service.getStatus().getLoadBalancer().getIngress() != null
+        && !service.getStatus().getLoadBalancer().getIngress().isEmpty();
+    if (!hasIngress && !silent.contains(key) && scheduled.add(service.getMetadata().getUid())) {
+      scheduler.schedule(() -> assignIngress(service), ingressDelay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void holdFinalizer(Service service) {
+    ignoreGone(() -> client.services().inNamespace(service.getMetadata().getNamespace())
+        .withName(service.getMetadata().getName()).edit(s -> {
+          if (!s.getMetadata().getFinalizers().contains(FINALIZER)) {
+            s.getMetadata().getFinalizers().add(FINALIZER);
+          }
+          return s;
+        }));
+  }
+
+  private void assignIngress(Service service) {
+    scheduled.remove(service.getMetadata().getUid());
+    if (silent.contains(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName())) {
+      return;
+    }
+    String hostname = hostnameOf(service);
+    ignoreGone(() -> client.services().inNamespace(service.getMetadata().getNamespace())
+        .withName(service.getMetadata().getName()).editStatus(s -> {
+          s.getStatus().getLoadBalancer().setIngress(List.of(new LoadBalancerIngressBuilder()
+              .withHostname(hostname).build()));
+          return s;
+        }));
+    scheduler.schedule(() -> addHost(service.getMetadata().getUid(), hostname), dnsDelay.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void release(Service service) {
+    removeHost(service);
+    ignoreGone(() -> client.services().inNamespace(service.getMetadata().getNamespace())
+        .withName(service.getMetadata().getName()).edit(s -> {
+          s.getMetadata().getFinalizers().remove(FINALIZER);
+          return s;
+        }));
+  }
+
+  private synchronized void addHost(String uid, String hostname) {
+    hosts.put(uid, hostname);
+    writeHosts();
+  }
+
+  private synchronized void removeHost(Service service) {
+    if (hosts.remove(service.getMetadata().getUid()) != null) {
+      writeHosts();
+    }
+  }
+
+  /** Atomically, so that a resolver never reads half a file. */
+  private synchronized void writeHosts() {
+    StringBuilder content = new StringBuilder("127.0.0.1 localhost\n");
+    int n = 1;
+    for (String hostname : hosts.values()) {
+      content.append("198.51.100.").append(n++ % 250 + 1).append(' ').append(hostname).append('\n');
+    }
+    try {
+      Files.createDirectories(hostsFile.toAbsolutePath().getParent());
+      Path temp = Files.writeString(hostsFile.resolveSibling(hostsFile.getFileName() + ".tmp"), content);
+      Files.move(temp, hostsFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void ignoreGone(Runnable action) {
+    try {
+      action.run();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404 && e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+
+  private static String prefix(String text) {
+    return text.length() <= 8 ? text : text.substring(0, 8);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
