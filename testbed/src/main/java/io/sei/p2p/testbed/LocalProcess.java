@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A child process whose output goes to a log file, stopped with SIGTERM and then, if it lingers, SIGKILL. */
@@ -24,11 +25,14 @@ final class LocalProcess implements AutoCloseable {
   }
 
   static LocalProcess start(String name, List<String> command, Path log) {
+    return start(name, command, Map.of(), log);
+  }
+
+  static LocalProcess start(String name, List<String> command, Map<String, String> env, Path log) {
     try {
-      Process process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(env);
+      Process process = builder.start();
       return new LocalProcess(name, process, log);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + name + " (" + command.get(0) + ")", e);

@@ -101,7 +101,7 @@ class ControllerIT {
       await("fleet-2 waits for DNS after its address appears",
           () -> "WaitingForDNS".equals(publishedReason(ns, "fleet-2")) || "Published".equals(publishedReason(ns, "fleet-2")));
       await("fleet-2 published and started", () -> statefulSet(ns, "fleet-2") != null);
-      assertThat(events(ns, "fleet-2")).contains("LoadBalancerPending", "Published");
+      assertThat(events(ns, "fleet-2")).contains("LoadBalancerPending", "WaitingForDNS", "Published");
       await("deployment status", () -> deploymentStatus(ns, "fleet", "publishedReplicas") == 3
           && deploymentStatus(ns, "fleet", "readyReplicas") == 3);
     }
