@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -77,6 +79,26 @@ public final class Pem {
     } catch (CertificateException e) {
       throw new IllegalArgumentException("unreadable certificate: " + e.getMessage(), e);
     }
+  }
+
+  /** Every certificate in a PEM bundle, in order. */
+  public static List<X509Certificate> certificates(String pem) {
+    List<X509Certificate> certificates = new ArrayList<>();
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      for (Object parsed = parser.readObject(); parsed != null; parsed = parser.readObject()) {
+        if (parsed instanceof X509CertificateHolder holder) {
+          certificates.add(new JcaX509CertificateConverter().getCertificate(holder));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("unreadable certificate: " + e.getMessage(), e);
+    }
+    if (certificates.isEmpty()) {
+      throw new IllegalArgumentException("no PEM certificate found");
+    }
+    return certificates;
   }
 
   public static PrivateKey privateKey(String pem) {
