@@ -34,8 +34,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class CertificateAuthority {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Tolerates small clock differences between the signer and the verifier. */
-  private static final Duration BACKDATE = Duration.ofMinutes(5);
+  /** Tolerates small clock differences between the signer and the verifier; short-lived certificates less. */
+  private static final Duration MAX_BACKDATE = Duration.ofMinutes(5);
 
   private final IssuedCertificate ca;
   private final Clock clock;
@@ -128,8 +128,9 @@ public final class CertificateAuthority {
     Instant now = clock.instant();
     try {
       JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      Duration backdate = validity.dividedBy(10).compareTo(MAX_BACKDATE) < 0 ? validity.dividedBy(10) : MAX_BACKDATE;
       X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, new BigInteger(127, RANDOM),
-          Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, subjectKey);
+          Date.from(now.minus(backdate)), Date.from(now.plus(validity)), subject, subjectKey);
       builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
       builder.addExtension(Extension.authorityKeyIdentifier, false,
           utils.createAuthorityKeyIdentifier(issuerKeys.getPublic()));

@@ -32,6 +32,9 @@ class CertificateAuthorityTest {
     assertThat(cert.getBasicConstraints()).isEqualTo(-1);
     assertThat(cert.getPublicKey().getAlgorithm()).isEqualTo("EC");
     assertThat(serving.notAfter()).isEqualTo(Instant.parse("2026-01-31T00:00:00Z"));
+    assertThat(serving.notBefore()).as("backdated for clock skew").isEqualTo(Instant.parse("2025-12-31T23:55:00Z"));
+    assertThat(ca.issueServing("short", List.of("x"), Duration.ofSeconds(30)).notBefore())
+        .as("a short-lived certificate is backdated by a tenth of its life").isEqualTo(Instant.parse("2025-12-31T23:59:57Z"));
   }
 
   @Test

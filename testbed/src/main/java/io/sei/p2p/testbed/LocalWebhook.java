@@ -26,11 +26,10 @@ public final class LocalWebhook implements AutoCloseable {
   private final Map<String, List<byte[]>> reviews = new ConcurrentHashMap<>();
   private List<HasMetadata> registration = List.of();
 
-  private LocalWebhook(ControlPlane plane, Map<String, String> env) {
+  private LocalWebhook(ControlPlane plane, Path tls, Map<String, String> env) {
     this.plane = plane;
-    Path tls = tlsFiles(plane);
     Map<String, String> settings = new HashMap<>(Map.of(
-        "WEBHOOK_PORT", "0", "HEALTH_PORT", "0", "SHUTDOWN_DRAIN_SECONDS", "0",
+        "WEBHOOK_PORT", "0", "HEALTH_PORT", "0", "SHUTDOWN_DRAIN_SECONDS", "0", "TLS_POLL_SECONDS", "1",
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString()));
     settings.putAll(env);
     this.webhook = Webhook.start(WebhookConfig.fromEnv(settings), plane.client(),
@@ -42,11 +41,23 @@ public final class LocalWebhook implements AutoCloseable {
    * {@code namespace}; returns once the apiserver sends that namespace's reviews to it.
    */
   public static LocalWebhook startFor(ControlPlane plane, String namespace, Map<String, String> env) {
-    LocalWebhook local = new LocalWebhook(plane, env);
+    LocalWebhook local = new LocalWebhook(plane, tlsFiles(plane), env);
     local.registration = WebhookRegistration.register(plane.client(), local.baseUrl(),
         plane.certificateAuthority().certificate().certificatePem(), namespace);
     local.awaitRegistered(namespace);
     return local;
+  }
+
+  /**
+   * A webhook in self-signed TLS mode ({@code TLS_MODE=self-signed} and its settings in {@code env}): it writes its
+   * own TLS files from the Secret it (or another replica) keeps. Not registered; returns once it serves.
+   */
+  public static LocalWebhook startSelfSigned(ControlPlane plane, Map<String, String> env) {
+    try {
+      return new LocalWebhook(plane, Files.createTempDirectory("sei-p2p-webhook-tls-"), env);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public String baseUrl() {
@@ -66,6 +77,7 @@ public final class LocalWebhook implements AutoCloseable {
     reviews.clear();
   }
 
+  /** Stops serving; registration made with {@link #startFor} is removed first. */
   @Override
   public void close() {
     WebhookRegistration.unregister(plane.client(), registration);

@@ -36,9 +36,12 @@ public final class WebhookRegistration {
     }
   }
 
-  /** Registers the webhook at {@code baseUrl} for {@code namespace} only; returns what it created. */
+  /**
+   * Registers the webhook at {@code baseUrl} for {@code namespace} only, named {@code <manifest name>-<namespace>};
+   * returns what it created. A null {@code caPem} leaves the caBundle to whoever manages it (self-signed mode).
+   */
   public static List<HasMetadata> register(KubernetesClient client, String baseUrl, String caPem, String namespace) {
-    String caBundle = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
+    String caBundle = caPem == null ? null : Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
     LabelSelector onlyThisNamespace = new LabelSelectorBuilder()
         .addToMatchLabels("kubernetes.io/metadata.name", namespace).build();
     List<HasMetadata> configurations = manifests(client);

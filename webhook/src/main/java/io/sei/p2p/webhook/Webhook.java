@@ -20,12 +20,15 @@ public final class Webhook implements AutoCloseable {
   private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
+  private final SelfSignedCertificates selfSigned;
   private final InformerOwnerLookup owners;
   private final WebhookServer server;
   private final WebhookConfig config;
 
-  private Webhook(Vertx vertx, InformerOwnerLookup owners, WebhookServer server, WebhookConfig config) {
+  private Webhook(Vertx vertx, SelfSignedCertificates selfSigned, InformerOwnerLookup owners, WebhookServer server,
+      WebhookConfig config) {
     this.vertx = vertx;
+    this.selfSigned = selfSigned;
     this.owners = owners;
     this.server = server;
     this.config = config;
@@ -36,6 +39,11 @@ public final class Webhook implements AutoCloseable {
     Routability cluster = config.routability();
     LOG.info("tcp publication on this cluster: {} ({})", cluster.routable() ? "allowed" : "refused", cluster.reason());
     Vertx vertx = Vertx.vertx();
+    SelfSignedCertificates selfSigned = null;
+    if (config.tlsMode() == WebhookConfig.TlsMode.SELF_SIGNED) {
+      selfSigned = new SelfSignedCertificates(client, vertx, config);
+      selfSigned.start(START_TIMEOUT);
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     InformerOwnerLookup owners = new InformerOwnerLookup(vertx, client, registry);
     owners.start();
@@ -43,9 +51,12 @@ public final class Webhook implements AutoCloseable {
     try {
       WebhookServer server = WebhookServer.start(vertx, config, service, owners::ready, registry)
           .toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      return new Webhook(vertx, owners, server, config);
+      return new Webhook(vertx, selfSigned, owners, server, config);
     } catch (ExecutionException | TimeoutException e) {
       owners.close();
+      if (selfSigned != null) {
+        selfSigned.close();
+      }
       vertx.close();
       throw new IllegalStateException("the webhook could not start: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -74,6 +85,9 @@ public final class Webhook implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       owners.close();
+      if (selfSigned != null) {
+        selfSigned.close();
+      }
       vertx.close();
     }
   }

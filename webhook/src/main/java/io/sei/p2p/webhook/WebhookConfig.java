@@ -4,6 +4,8 @@ import io.sei.p2p.rules.NlbTargetType;
 import io.sei.p2p.rules.Routability;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /** The webhook's settings, parsed once from the environment; a bad value stops the process with a clear message. */
@@ -16,7 +18,22 @@ public record WebhookConfig(
     String vpcCidr,
     String podIp,
     Duration drainDelay,
-    Duration certPollInterval) {
+    Duration certPollInterval,
+    TlsMode tlsMode,
+    String namespace,
+    String service,
+    String tlsSecret,
+    String webhookConfiguration,
+    Duration selfSignedValidity,
+    List<String> extraNames) {
+
+  /** Where the serving certificate comes from. */
+  public enum TlsMode {
+    /** Files written by someone else (a mounted Secret, e.g. from cert-manager); reloaded on change. */
+    FILES,
+    /** This webhook keeps its own Secret and caBundle (leader-elected), and writes the files itself. */
+    SELF_SIGNED
+  }
 
   public static WebhookConfig fromEnv(Map<String, String> env) {
     return new WebhookConfig(
@@ -28,7 +45,24 @@ public record WebhookConfig(
         env.get("SEI_VPC_CIDR"),
         env.get("POD_IP"),
         Duration.ofSeconds(number(env, "SHUTDOWN_DRAIN_SECONDS", 5, 0, 300)),
-        Duration.ofSeconds(number(env, "TLS_POLL_SECONDS", 2, 1, 3600)));
+        Duration.ofSeconds(number(env, "TLS_POLL_SECONDS", 2, 1, 3600)),
+        tlsMode(env.getOrDefault("TLS_MODE", "files")),
+        env.getOrDefault("POD_NAMESPACE", "sei-system"),
+        env.getOrDefault("WEBHOOK_SERVICE", "sei-p2p-webhook"),
+        env.getOrDefault("TLS_SECRET", "sei-p2p-webhook-tls"),
+        env.getOrDefault("WEBHOOK_CONFIGURATION", "sei-p2p"),
+        Duration.ofSeconds(number(env, "SELF_SIGNED_VALIDITY_SECONDS", 90 * 24 * 3600, 30, Integer.MAX_VALUE)),
+        Arrays.stream(env.getOrDefault("TLS_EXTRA_NAMES", "").split(",")).map(String::trim)
+            .filter(name -> !name.isEmpty()).toList());
+  }
+
+  private static TlsMode tlsMode(String value) {
+    return switch (value.trim()) {
+      case "files" -> TlsMode.FILES;
+      case "self-signed" -> TlsMode.SELF_SIGNED;
+      default -> throw new IllegalArgumentException("TLS_MODE must be \"files\" or \"self-signed\", not \"" + value
+          + "\"");
+    };
   }
 
   /** Whether this webhook's cluster can publish nodes: its own pod IP stands for every pod's. */

@@ -10,7 +10,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sei.p2p.certs.CertificateAuthority;
 import io.sei.p2p.certs.IssuedCertificate;
-import io.sei.p2p.rules.NlbTargetType;
 import io.sei.p2p.rules.StatefulSetGate.Owner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -85,8 +84,9 @@ class WebhookServerTest {
     };
     AdmissionService service = new AdmissionService(Endpoints.all(ROUTABLE, owners), new ReviewMetrics(registry),
         AdmissionService.ReviewTap.NONE);
-    WebhookConfig config = new WebhookConfig(0, 0, tls.resolve("tls.crt"), tls.resolve("tls.key"), NlbTargetType.IP,
-        "10.0.0.0/16", "10.0.3.7", Duration.ZERO, Duration.ofSeconds(1));
+    WebhookConfig config = WebhookConfig.fromEnv(Map.of("WEBHOOK_PORT", "0", "HEALTH_PORT", "0",
+        "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
+        "SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7", "SHUTDOWN_DRAIN_SECONDS", "0", "TLS_POLL_SECONDS", "1"));
     server = await(WebhookServer.start(vertx, config, service, owners::ready, registry));
     client = vertx.createHttpClient(clientOptions());
     probe = vertx.createHttpClient(clientOptions());
