@@ -100,10 +100,16 @@ public final class ControlPlane implements AutoCloseable {
     return workDir.resolve("audit.log");
   }
 
-  /** A client authenticated as {@code user} in {@code groups} (a client certificate from this CA). */
-  public KubernetesClient clientFor(String user, List<String> groups) {
-    IssuedCertificate certificate = ca.issueClient(user, groups, CERT_VALIDITY);
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml(certificate))).build();
+  /**
+   * A client acting as ServiceAccount {@code namespace/name} (impersonated by the admin), so that requests are
+   * authorized exactly as they would be in a cluster.
+   */
+  public KubernetesClient clientAsServiceAccount(String namespace, String name) {
+    Config config = Config.fromKubeconfig(read(kubeconfig));
+    config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + name);
+    config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace,
+        "system:authenticated");
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** A fresh namespace, so that tests sharing this control plane do not see each other's objects. */

@@ -1,6 +1,7 @@
 package io.sei.p2p.testbed;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.certs.IssuedCertificate;
 import io.sei.p2p.webhook.Webhook;
 import io.sei.p2p.webhook.WebhookConfig;
@@ -22,17 +23,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LocalWebhook implements AutoCloseable {
 
   private final ControlPlane plane;
+  private final KubernetesClient identity;
   private final Webhook webhook;
   private final Map<String, List<byte[]>> reviews = new ConcurrentHashMap<>();
   private List<HasMetadata> registration = List.of();
 
-  private LocalWebhook(ControlPlane plane, Path tls, Map<String, String> env) {
+  private LocalWebhook(ControlPlane plane, KubernetesClient identity, Path tls, Map<String, String> env) {
     this.plane = plane;
+    this.identity = identity;
     Map<String, String> settings = new HashMap<>(Map.of(
         "WEBHOOK_PORT", "0", "HEALTH_PORT", "0", "SHUTDOWN_DRAIN_SECONDS", "0", "TLS_POLL_SECONDS", "1",
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString()));
     settings.putAll(env);
-    this.webhook = Webhook.start(WebhookConfig.fromEnv(settings), plane.client(),
+    this.webhook = Webhook.start(WebhookConfig.fromEnv(settings), identity,
         (path, body) -> reviews.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>()).add(body));
   }
 
@@ -40,8 +43,11 @@ public final class LocalWebhook implements AutoCloseable {
    * Starts a webhook configured by {@code env} (SEI_VPC_CIDR, SEI_NLB_TARGET_TYPE, POD_IP) and registers it for
    * {@code namespace}; returns once the apiserver sends that namespace's reviews to it.
    */
+  /** Runs as the webhook's ServiceAccount with the RBAC of manifests/base/rbac.yaml. */
   public static LocalWebhook startFor(ControlPlane plane, String namespace, Map<String, String> env) {
-    LocalWebhook local = new LocalWebhook(plane, tlsFiles(plane), env);
+    Rbac.install(plane.client());
+    LocalWebhook local = new LocalWebhook(plane, plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK),
+        tlsFiles(plane), env);
     local.registration = WebhookRegistration.register(plane.client(), local.baseUrl(),
         plane.certificateAuthority().certificate().certificatePem(), namespace);
     local.awaitRegistered(namespace);
@@ -50,11 +56,12 @@ public final class LocalWebhook implements AutoCloseable {
 
   /**
    * A webhook in self-signed TLS mode ({@code TLS_MODE=self-signed} and its settings in {@code env}): it writes its
-   * own TLS files from the Secret it (or another replica) keeps. Not registered; returns once it serves.
+   * own TLS files from the Secret it (or another replica) keeps. Not registered; returns once it serves. It runs
+   * as the admin: the self-signed overlay's RBAC names the production configuration, not a test's.
    */
   public static LocalWebhook startSelfSigned(ControlPlane plane, Map<String, String> env) {
     try {
-      return new LocalWebhook(plane, Files.createTempDirectory("sei-p2p-webhook-tls-"), env);
+      return new LocalWebhook(plane, plane.client(), Files.createTempDirectory("sei-p2p-webhook-tls-"), env);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -82,6 +89,9 @@ public final class LocalWebhook implements AutoCloseable {
   public void close() {
     WebhookRegistration.unregister(plane.client(), registration);
     webhook.close();
+    if (identity != plane.client()) {
+      identity.close();
+    }
   }
 
   /** The apiserver loads webhook configurations asynchronously; probe with server-side dry runs until it calls. */

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ControllerIT {
 
   private static final Map<String, String> ROUTABLE = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
-  private static final String CONTROLLER_USER = "sei-p2p-controller";
+  private static final String CONTROLLER_USER = "system:serviceaccount:" + Rbac.NAMESPACE + ":" + Rbac.CONTROLLER;
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static ControlPlane plane;
   private static KubernetesClient client;
@@ -45,6 +45,7 @@ class ControllerIT {
     plane = controlPlane;
     client = plane.client();
     Crds.install(client);
+    Rbac.install(client);
     simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
         Duration.ofSeconds(1), Duration.ofSeconds(2));
   }
@@ -231,13 +232,17 @@ class ControllerIT {
     return controller(ns, ROUTABLE);
   }
 
-  /** The controller under its own identity, watching one namespace, its Lease in that namespace. */
+  /**
+   * The controller as its ServiceAccount with the RBAC of manifests/base/rbac.yaml, watching one namespace, its
+   * Lease in that namespace.
+   */
   private static Controller controller(String ns, Map<String, String> network) {
     Map<String, String> env = new HashMap<>(network);
     env.put("SEI_WATCH_NAMESPACES", ns);
     env.put("POD_NAMESPACE", ns);
     env.put("HEALTH_PORT", "0");
-    KubernetesClient identity = plane.clientFor(CONTROLLER_USER, List.of("system:masters"));
+    Rbac.grantLeaderElection(client, ns);
+    KubernetesClient identity = plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
     return Controller.start(ControllerConfig.fromEnv(env), identity, false);
   }
 
@@ -250,7 +255,7 @@ class ControllerIT {
             throw new IllegalStateException(e);
           }
         })
-        .filter(event -> CONTROLLER_USER.equals(event.at("/user/username").asText()))
+        .filter(event -> CONTROLLER_USER.equals(event.at("/impersonatedUser/username").asText()))
         .filter(event -> List.of("create", "update", "patch", "delete").contains(event.path("verb").asText()))
         .filter(event -> !"leases".equals(event.at("/objectRef/resource").asText())) // leader election renewals
         .filter(event -> Instant.parse(event.path("requestReceivedTimestamp").asText()).isAfter(from))
