@@ -45,8 +45,14 @@ public final class LocalWebhook implements AutoCloseable {
    */
   /** Runs as the webhook's ServiceAccount with the RBAC of manifests/base/rbac.yaml. */
   public static LocalWebhook startFor(ControlPlane plane, String namespace, Map<String, String> env) {
+    return startFor(plane, namespace, env, Rbac.WEBHOOK);
+  }
+
+  /** Runs as ServiceAccount {@code sei-system/<serviceAccount>}, whatever that account may do. */
+  public static LocalWebhook startFor(ControlPlane plane, String namespace, Map<String, String> env,
+      String serviceAccount) {
     Rbac.install(plane.client());
-    LocalWebhook local = new LocalWebhook(plane, plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK),
+    LocalWebhook local = new LocalWebhook(plane, plane.clientAsServiceAccount(Rbac.NAMESPACE, serviceAccount),
         tlsFiles(plane), env);
     local.registration = WebhookRegistration.register(plane.client(), local.baseUrl(),
         plane.certificateAuthority().certificate().certificatePem(), namespace);

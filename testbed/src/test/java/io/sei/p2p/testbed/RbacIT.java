@@ -1,0 +1,208 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.controller.Controller;
+import io.sei.p2p.controller.ControllerConfig;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every rule of manifests/base/rbac.yaml is needed: a compact scenario that uses every permission converges with
+ * the rules as written, and fails when any one rule is removed.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class RbacIT {
+
+  private static final Map<String, String> ROUTABLE = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
+  private static final Duration CONVERGES_WITHIN = Duration.ofSeconds(25);
+  private static ControlPlane plane;
+  private static KubernetesClient client;
+  private static LoadBalancerSimulator simulator;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    plane = controlPlane;
+    client = plane.client();
+    Crds.install(client);
+    Rbac.install(client);
+    simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
+        Duration.ofMillis(300), Duration.ofMillis(300));
+  }
+
+  @AfterAll
+  static void stop() {
+    simulator.close();
+  }
+
+  @Test
+  void theScenarioConvergesWithTheRulesAsWritten() {
+    assertThat(scenario("rbac-full", controllerRole().getRules(), true)).as("converged").isTrue();
+  }
+
+  static Stream<Arguments> controllerRules() {
+    List<PolicyRule> rules = controllerRole().getRules();
+    return IntStream.range(0, rules.size()).mapToObj(i -> Arguments.of(i, rules.get(i).getResources().toString()));
+  }
+
+  @ParameterizedTest(name = "without the controller's rule for {1}")
+  @MethodSource("controllerRules")
+  void everyControllerRuleIsNeeded(int removed, String resources) {
+    List<PolicyRule> rules = new ArrayList<>(controllerRole().getRules());
+    rules.remove(removed);
+    assertThat(scenario("rbac-minus-" + removed, rules, true)).as("converged without " + resources).isFalse();
+  }
+
+  @Test
+  void theLeaderElectionRuleIsNeeded() {
+    assertThat(scenario("rbac-no-lease", controllerRole().getRules(), false)).as("converged").isFalse();
+  }
+
+  /**
+   * The webhook's one rule (read SeiNodes): without it the gate cannot check owners and fails closed, so no
+   * published node's StatefulSet is admitted.
+   */
+  @Test
+  void theWebhookRuleIsNeeded() {
+    String ns = plane.newNamespace("rbac-webhook");
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE, "webhook-without-rules")) {
+      assertThat(run(ns, "rbac-webhook-ctl", controllerRole().getRules(), true)).isFalse();
+    }
+  }
+
+  /** Publishes a two-node tcp fleet, scales it to one, and opts it out; true when every step converged. */
+  private static boolean scenario(String prefix, List<PolicyRule> rules, boolean leaderElection) {
+    String ns = plane.newNamespace(prefix);
+    return run(ns, prefix + "-ctl", rules, leaderElection);
+  }
+
+  private static boolean run(String ns, String serviceAccount, List<PolicyRule> rules, boolean leaderElection) {
+    grant(ns, serviceAccount, rules, leaderElection);
+    Controller controller;
+    try {
+      controller = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
+          "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
+          plane.clientAsServiceAccount(Rbac.NAMESPACE, serviceAccount), false);
+    } catch (RuntimeException cannotStart) {
+      return false;
+    }
+    try (controller) {
+      apply(ns, fleet(2, "networking: {tcp: {}}"));
+      if (!eventually(() -> published(ns, "fleet-0") && published(ns, "fleet-1")
+          && client.apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null
+          && Integer.valueOf(2).equals(client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("fleet")
+              .get().getStatus().publishedReplicas())
+          && client.v1().events().inNamespace(ns).list().getItems().stream()
+              .anyMatch(e -> "Published".equals(e.getReason())))) {
+        return false;
+      }
+      apply(ns, fleet(1, "networking: {tcp: {}}"));
+      if (!eventually(() -> client.resources(SeiNode.class).inNamespace(ns).withName("fleet-1").get() == null)) {
+        return false;
+      }
+      apply(ns, fleet(1, ""));
+      return eventually(() -> client.services().inNamespace(ns).withName("fleet-0-p2p").get() == null);
+    }
+  }
+
+  private static void grant(String ns, String serviceAccount, List<PolicyRule> rules, boolean leaderElection) {
+    client.resource(new ServiceAccountBuilder().withNewMetadata().withName(serviceAccount)
+        .withNamespace(Rbac.NAMESPACE).endMetadata().build()).serverSideApply();
+    ClusterRole role = controllerRole();
+    role.getMetadata().setName(serviceAccount);
+    role.setRules(rules);
+    client.resource(role).serverSideApply();
+    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(serviceAccount).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", serviceAccount)
+        .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE).endSubject()
+        .build()).serverSideApply();
+    if (leaderElection) {
+      Role lease = (Role) Rbac.manifest(client).stream().filter(Role.class::isInstance).findFirst().orElseThrow();
+      lease.getMetadata().setNamespace(ns);
+      client.resource(lease).serverSideApply();
+      client.resource(new RoleBindingBuilder().withNewMetadata().withName(lease.getMetadata().getName())
+          .withNamespace(ns).endMetadata()
+          .withNewRoleRef("rbac.authorization.k8s.io", "Role", lease.getMetadata().getName())
+          .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE)
+          .endSubject().build()).serverSideApply();
+    }
+  }
+
+  private static ClusterRole controllerRole() {
+    for (HasMetadata object : Rbac.manifest(plane.client())) {
+      if (object instanceof ClusterRole role && role.getMetadata().getName().equals(Rbac.CONTROLLER)) {
+        return role;
+      }
+    }
+    throw new IllegalStateException("no ClusterRole " + Rbac.CONTROLLER + " in manifests/base/rbac.yaml");
+  }
+
+  private static boolean published(String ns, String node) {
+    SeiNode found = client.resources(SeiNode.class).inNamespace(ns).withName(node).get();
+    return found != null && found.getStatus() != null && found.getStatus().externalAddress() != null;
+  }
+
+  private static boolean eventually(BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(CONVERGES_WITHIN);
+    while (Instant.now().isBefore(deadline)) {
+      try {
+        if (condition.getAsBoolean()) {
+          return true;
+        }
+      } catch (NullPointerException notYet) {
+        // not there yet
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private static void apply(String ns, String manifest) {
+    Kubectl.Result result = plane.kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
+    assertThat(result.succeeded()).as(result.toString()).isTrue();
+  }
+
+  private static String fleet(int replicas, String networking) {
+    return """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNodeDeployment
+        metadata: {name: fleet}
+        spec:
+          replicas: %d
+          template:
+            spec:
+              chainId: pacific-1
+              image: ghcr.io/sei-protocol/seid:v6.1.0
+              fullNode: {}
+              %s
+        """.formatted(replicas, networking);
+  }
+}
