@@ -39,6 +39,19 @@ final class LocalProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for the process to end by itself; false when it is still running after {@code timeout}. */
+  boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  int exitCode() {
+    return process.exitValue();
+  }
+
+  String log() throws IOException {
+    return Files.readString(log);
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }
