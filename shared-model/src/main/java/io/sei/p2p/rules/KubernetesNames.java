@@ -21,26 +21,21 @@ public final class KubernetesNames {
 
   /** Why {@code name} is not a DNS-1035 label (Service names), or empty when it is one. */
   public static Optional<String> dns1035LabelProblem(String name) {
-    if (name.length() > DNS_LABEL_MAX) {
-      return Optional.of("is " + name.length() + " characters long; the limit is " + DNS_LABEL_MAX);
-    }
-    if (!DNS_1035_LABEL.matcher(name).matches()) {
-      return Optional.of("must start with a lowercase letter and contain only lowercase letters, digits and '-', "
-          + "ending with a letter or digit");
-    }
-    return Optional.empty();
+    return labelProblem(name, DNS_1035_LABEL, "must start with a lowercase letter and contain only lowercase letters, "
+        + "digits and '-', ending with a letter or digit");
   }
 
   /** Why {@code name} is not a DNS-1123 label (namespaces), or empty when it is one. */
   public static Optional<String> dns1123LabelProblem(String name) {
+    return labelProblem(name, DNS_1123_LABEL, "must contain only lowercase letters, digits and '-', starting and "
+        + "ending with a letter or digit");
+  }
+
+  private static Optional<String> labelProblem(String name, Pattern syntax, String rule) {
     if (name.length() > DNS_LABEL_MAX) {
       return Optional.of("is " + name.length() + " characters long; the limit is " + DNS_LABEL_MAX);
     }
-    if (!DNS_1123_LABEL.matcher(name).matches()) {
-      return Optional.of("must contain only lowercase letters, digits and '-', starting and ending with a letter or "
-          + "digit");
-    }
-    return Optional.empty();
+    return syntax.matcher(name).matches() ? Optional.empty() : Optional.of(rule);
   }
 
   /** Why {@code key} is not a valid label key ({@code [prefix/]name}), or empty when it is one. */

@@ -101,7 +101,7 @@ class ApiContractIT {
 
   @Test
   void unknownFieldsAreRefusedByStrictFieldValidation() {
-    Kubectl.Result applied = apply(node("typo", "networking: {tcp: {}, udp: {}}\n  fullNode: {}"));
+    Kubectl.Result applied = apply(TestManifests.seiNode("typo", "networking: {tcp: {}, udp: {}}\n  fullNode: {}"));
 
     assertThat(applied.succeeded()).isFalse();
     assertThat(applied.stderr()).contains("unknown field \"spec.networking.udp\"");
@@ -111,19 +111,19 @@ class ApiContractIT {
   void exactlyOneNodeModeIsRequired() {
     String message = "exactly one of fullNode, archive, replayer, or validator must be set";
 
-    assertRejected(apply(node("two-modes", "fullNode: {}\n  archive: {}")), message);
-    assertRejected(apply(node("no-mode", "paused: true")), message);
+    assertRejected(apply(TestManifests.seiNode("two-modes", "fullNode: {}\n  archive: {}")), message);
+    assertRejected(apply(TestManifests.seiNode("no-mode", "paused: true")), message);
   }
 
   @Test
   void replayerNeedsPeers() {
-    assertRejected(apply(node("replayer", "replayer: {snapshot: {stateSync: {}}}")),
+    assertRejected(apply(TestManifests.seiNode("replayer", "replayer: {snapshot: {stateSync: {}}}")),
         "peers is required when replayer mode is set");
   }
 
   @Test
   void peerSourceWithTwoMembersIsRejectedWithTheUnionMessage() {
-    Kubectl.Result applied = apply(node("two-sources", """
+    Kubectl.Result applied = apply(TestManifests.seiNode("two-sources", """
         fullNode: {}
           peers:
           - static: {addresses: ["0123456789abcdef0123456789abcdef01234567@a.example.com:26656"]}
@@ -136,19 +136,19 @@ class ApiContractIT {
 
   @Test
   void emptySelectorsAndAddressListsAreRefused() {
-    assertRejected(apply(node("empty-selector", "fullNode: {}\n  peers: [{seinodeDeployment: {selector: {}}}]")),
+    assertRejected(apply(TestManifests.seiNode("empty-selector", "fullNode: {}\n  peers: [{seinodeDeployment: {selector: {}}}]")),
         "spec.peers[0].seinodeDeployment.selector: Invalid value: 0: spec.peers[0].seinodeDeployment.selector in body "
             + "should have at least 1 properties");
-    assertRejected(apply(node("empty-static", "fullNode: {}\n  peers: [{static: {addresses: []}}]")),
+    assertRejected(apply(TestManifests.seiNode("empty-static", "fullNode: {}\n  peers: [{static: {addresses: []}}]")),
         "spec.peers[0].static.addresses: Invalid value: 0: spec.peers[0].static.addresses in body "
             + "should have at least 1 items");
   }
 
   @Test
   void chainIdIsImmutable() {
-    assertThat(apply(node("immutable", "fullNode: {}")).succeeded()).isTrue();
+    assertThat(apply(TestManifests.seiNode("immutable", "fullNode: {}")).succeeded()).isTrue();
 
-    Kubectl.Result changed = apply(node("immutable", "fullNode: {}").replace("chainId: pacific-1", "chainId: atlantic-2"));
+    Kubectl.Result changed = apply(TestManifests.seiNode("immutable", "fullNode: {}").replace("chainId: pacific-1", "chainId: atlantic-2"));
 
     assertRejected(changed, "spec.chainId: Invalid value: \"object\": chainId is immutable");
     assertThat(get("seinode", "immutable").at("/spec/chainId").asText()).isEqualTo("pacific-1");
@@ -156,9 +156,9 @@ class ApiContractIT {
 
   @Test
   void validatorKeyRulesHoldAsUpstream() {
-    assertRejected(apply(node("half-keys", "validator: {signingKey: {secret: {secretName: a}}}")),
+    assertRejected(apply(TestManifests.seiNode("half-keys", "validator: {signingKey: {secret: {secretName: a}}}")),
         "signingKey and nodeKey must be set together");
-    assertRejected(apply(node("same-secret",
+    assertRejected(apply(TestManifests.seiNode("same-secret",
             "validator: {signingKey: {secret: {secretName: a}}, nodeKey: {secret: {secretName: a}}}")),
         "signingKey and nodeKey must reference distinct Secrets");
   }
@@ -187,7 +187,7 @@ class ApiContractIT {
   void fabric8RoundTripsBothKindsIncludingStatus() {
     KubernetesClient client = plane.client();
     SeiNode node = client.getKubernetesSerialization().unmarshal(
-        node("round-trip", "networking: {tcp: {}}\n  fullNode: {}"), SeiNode.class);
+        TestManifests.seiNode("round-trip", "networking: {tcp: {}}\n  fullNode: {}"), SeiNode.class);
     client.resource(node).inNamespace(ns).create();
     Condition published = new ConditionBuilder().withType("Published").withStatus("True").withReason("Published")
         .withMessage("published").withLastTransitionTime("2026-01-01T00:00:00Z").withObservedGeneration(1L).build();
@@ -220,7 +220,7 @@ class ApiContractIT {
 
   @Test
   void printerColumnsShowChainPublicationAndAddress() {
-    assertThat(apply(node("columns", "fullNode: {}")).succeeded()).isTrue();
+    assertThat(apply(TestManifests.seiNode("columns", "fullNode: {}")).succeeded()).isTrue();
     SeiNode stored = plane.client().resources(SeiNode.class).inNamespace(ns).withName("columns").get();
     stored.setStatus(new SeiNodeStatus("lb.example.com:26656", null, null, null, null, List.of(
         new ConditionBuilder().withType("Published").withStatus("True").withReason("Published")
@@ -260,20 +260,6 @@ class ApiContractIT {
 
   private static CustomResourceDefinition crd(String name) {
     return plane.client().apiextensions().v1().customResourceDefinitions().withName(name).get();
-  }
-
-  /** A SeiNode manifest; {@code specTail} is YAML continuing the spec at two-space indent. */
-  private static String node(String name, String specTail) {
-    return """
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNode
-        metadata:
-          name: %s
-        spec:
-          chainId: pacific-1
-          image: ghcr.io/sei-protocol/seid:v6.1.0
-          %s
-        """.formatted(name, specTail);
   }
 
   private static String resource(String name) {

@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,13 +59,13 @@ class ControllerIT {
     String ns = plane.newNamespace("publish");
     simulator.silence(ns, "fleet-2-p2p");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE); Controller controller = controller(ns)) {
-      apply(ns, deployment("fleet", 3, "networking: {tcp: {}}", ""));
+      apply(ns, TestManifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
 
       for (int i = 0; i < 3; i++) {
         String child = "fleet-" + i;
-        await("child " + child + " with tcp", () -> node(ns, child) != null
+        Await.until("child " + child + " with tcp", WAIT, () -> node(ns, child) != null
             && node(ns, child).getSpec().networking().tcpEnabled());
-        await("Service " + child + "-p2p", () -> service(ns, child + "-p2p") != null);
+        Await.until("Service " + child + "-p2p", WAIT, () -> service(ns, child + "-p2p") != null);
         Service service = service(ns, child + "-p2p");
         assertThat(service.getSpec().getType()).isEqualTo("LoadBalancer");
         assertThat(service.getSpec().getSelector()).containsEntry("statefulset.kubernetes.io/pod-name", child + "-0");
@@ -79,31 +78,31 @@ class ControllerIT {
       }
 
       // fleet-2 has no load balancer yet: its StatefulSet is held, by the controller and by the webhook's gate
-      await("fleet-2 waiting for its load balancer", () -> "LoadBalancerPending".equals(publishedReason(ns, "fleet-2")));
+      Await.until("fleet-2 waiting for its load balancer", WAIT, () -> "LoadBalancerPending".equals(publishedReason(ns, "fleet-2")));
       assertThat(statefulSet(ns, "fleet-2")).isNull();
-      Kubectl.Result direct = plane.kubectl().runWithInput(statefulSetManifest("fleet-2"), "-n", ns, "create", "-f", "-");
+      Kubectl.Result direct = plane.kubectl().runWithInput(TestManifests.statefulSet("fleet-2"), "-n", ns, "create", "-f", "-");
       assertThat(direct.stderr()).contains("Error from server (Forbidden)")
           .contains("SeiNode fleet-2 publishes P2P over tcp but status.externalAddress is not set yet");
 
       for (int i = 0; i < 2; i++) {
         String child = "fleet-" + i;
         String host = LoadBalancerSimulator.hostnameOf(service(ns, child + "-p2p"));
-        await(child + " published", () -> "Published".equals(publishedReason(ns, child)));
+        Await.until(child + " published", WAIT, () -> "Published".equals(publishedReason(ns, child)));
         SeiNode published = node(ns, child);
         assertThat(published.getStatus().externalAddress()).isEqualTo(host + ":26656");
         assertThat(published.getStatus().nodeId()).matches("[0-9a-f]{40}");
-        await("StatefulSet " + child, () -> statefulSet(ns, child) != null);
+        Await.until("StatefulSet " + child, WAIT, () -> statefulSet(ns, child) != null);
         assertThat(published.getStatus().statefulSet()).isNotNull();
         assertThat(configMap(ns, child).getData().get(NodeConfig.FILE))
             .contains("external_address = \"" + host + ":26656\"");
       }
 
       simulator.speak(ns, "fleet-2-p2p");
-      await("fleet-2 waits for DNS after its address appears",
+      Await.until("fleet-2 waits for DNS after its address appears", WAIT,
           () -> "WaitingForDNS".equals(publishedReason(ns, "fleet-2")) || "Published".equals(publishedReason(ns, "fleet-2")));
-      await("fleet-2 published and started", () -> statefulSet(ns, "fleet-2") != null);
+      Await.until("fleet-2 published and started", WAIT, () -> statefulSet(ns, "fleet-2") != null);
       assertThat(events(ns, "fleet-2")).contains("LoadBalancerPending", "WaitingForDNS", "Published");
-      await("deployment status", () -> deploymentStatus(ns, "fleet", "publishedReplicas") == 3
+      Await.until("deployment status", WAIT, () -> deploymentStatus(ns, "fleet", "publishedReplicas") == 3
           && deploymentStatus(ns, "fleet", "readyReplicas") == 3);
     }
   }
@@ -114,29 +113,29 @@ class ControllerIT {
     Instant started = Instant.now();
     simulator.silence(ns, "producers-1-p2p");
     try (Controller controller = controller(ns)) {
-      apply(ns, deployment("producers", 2, "networking: {tcp: {}}", "", "chain: pacific-1"));
-      apply(ns, deployment("consumers", 2, "networking: {tcp: {}}",
-          "peers: [{seinodeDeployment: {selector: {chain: pacific-1}}}]", "chain: pacific-1"));
+      apply(ns, TestManifests.deployment("producers", "chain: pacific-1", 2, "networking: {tcp: {}}", ""));
+      apply(ns, TestManifests.deployment("consumers", "chain: pacific-1", 2, "networking: {tcp: {}}",
+          "peers: [{seinodeDeployment: {selector: {chain: pacific-1}}}]"));
 
-      await("producers-0 published", () -> "Published".equals(publishedReason(ns, "producers-0")));
-      await("consumers published", () -> "Published".equals(publishedReason(ns, "consumers-0"))
+      Await.until("producers-0 published", WAIT, () -> "Published".equals(publishedReason(ns, "producers-0")));
+      Await.until("consumers published", WAIT, () -> "Published".equals(publishedReason(ns, "consumers-0"))
           && "Published".equals(publishedReason(ns, "consumers-1")));
       String producer0 = node(ns, "producers-0").getStatus().externalAddress();
       String consumer1 = node(ns, "consumers-1").getStatus().externalAddress();
-      await("consumers-0 peers with producers-0 and consumers-1", () -> List.of(consumer1, producer0).stream().sorted()
+      Await.until("consumers-0 peers with producers-0 and consumers-1", WAIT, () -> List.of(consumer1, producer0).stream().sorted()
           .toList().equals(node(ns, "consumers-0").getStatus().resolvedPeers()));
       assertThat(node(ns, "consumers-0").getStatus().resolvedPeers())
           .doesNotContain(node(ns, "consumers-0").getStatus().externalAddress());
-      await("persistent_peers carry node IDs", () -> configMap(ns, "consumers-0").getData().get(NodeConfig.FILE)
+      Await.until("persistent_peers carry node IDs", WAIT, () -> configMap(ns, "consumers-0").getData().get(NodeConfig.FILE)
           .contains(node(ns, "producers-0").getStatus().nodeId() + "@" + producer0));
 
       String hashBefore = podTemplateHash(ns, "consumers-0");
       simulator.speak(ns, "producers-1-p2p");
-      await("producers-1 published", () -> "Published".equals(publishedReason(ns, "producers-1")));
+      Await.until("producers-1 published", WAIT, () -> "Published".equals(publishedReason(ns, "producers-1")));
       String producer1 = node(ns, "producers-1").getStatus().externalAddress();
-      await("consumers-0 learns of producers-1", () -> node(ns, "consumers-0").getStatus().resolvedPeers()
+      Await.until("consumers-0 learns of producers-1", WAIT, () -> node(ns, "consumers-0").getStatus().resolvedPeers()
           .contains(producer1));
-      await("consumers-0 rolls to the new peers", () -> !hashBefore.equals(podTemplateHash(ns, "consumers-0")));
+      Await.until("consumers-0 rolls to the new peers", WAIT, () -> !hashBefore.equals(podTemplateHash(ns, "consumers-0")));
 
       // after convergence, an idle minute: the apiserver's audit log must show no write by the controller
       Thread.sleep(3000);
@@ -154,17 +153,17 @@ class ControllerIT {
   void optingOutDeletesTheServicesClearsTheAddressesAndRollsThePods() {
     String ns = plane.newNamespace("optout");
     try (Controller controller = controller(ns)) {
-      apply(ns, deployment("fleet", 2, "", "networking: {tcp: {}}"));
-      await("both published and started", () -> statefulSet(ns, "fleet-0") != null && statefulSet(ns, "fleet-1") != null);
+      apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
+      Await.until("both published and started", WAIT, () -> statefulSet(ns, "fleet-0") != null && statefulSet(ns, "fleet-1") != null);
       String hashBefore = podTemplateHash(ns, "fleet-0");
 
-      apply(ns, deployment("fleet", 2, "", "networking: {http: {}}"));
+      apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {http: {}}"));
 
-      await("Services deleted", () -> service(ns, "fleet-0-p2p") == null && service(ns, "fleet-1-p2p") == null);
-      await("addresses cleared", () -> node(ns, "fleet-0").getStatus().externalAddress() == null
+      Await.until("Services deleted", WAIT, () -> service(ns, "fleet-0-p2p") == null && service(ns, "fleet-1-p2p") == null);
+      Await.until("addresses cleared", WAIT, () -> node(ns, "fleet-0").getStatus().externalAddress() == null
           && node(ns, "fleet-1").getStatus().externalAddress() == null);
       assertThat(publishedReason(ns, "fleet-0")).isEqualTo("TCPDisabled");
-      await("pods roll to the new config", () -> !hashBefore.equals(podTemplateHash(ns, "fleet-0")));
+      Await.until("pods roll to the new config", WAIT, () -> !hashBefore.equals(podTemplateHash(ns, "fleet-0")));
       assertThat(configMap(ns, "fleet-0").getData().get(NodeConfig.FILE)).contains("external_address = \"\"");
     }
   }
@@ -173,22 +172,22 @@ class ControllerIT {
   void aBlankIngressKeepsTheAddressAndScalingDownLeavesNoOrphans() throws Exception {
     String ns = plane.newNamespace("keep");
     try (Controller controller = controller(ns)) {
-      apply(ns, deployment("fleet", 3, "networking: {tcp: {}}", ""));
-      await("all published", () -> List.of(0, 1, 2).stream()
+      apply(ns, TestManifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
+      Await.until("all published", WAIT, () -> List.of(0, 1, 2).stream()
           .allMatch(i -> "Published".equals(publishedReason(ns, "fleet-" + i))));
       String address = node(ns, "fleet-0").getStatus().externalAddress();
 
       simulator.blankIngress(ns, "fleet-0-p2p", Duration.ofSeconds(4));
-      await("the ingress reads empty", () -> service(ns, "fleet-0-p2p").getStatus().getLoadBalancer().getIngress()
+      Await.until("the ingress reads empty", WAIT, () -> service(ns, "fleet-0-p2p").getStatus().getLoadBalancer().getIngress()
           .isEmpty());
       Thread.sleep(2000);
       assertThat(node(ns, "fleet-0").getStatus().externalAddress()).isEqualTo(address);
 
-      apply(ns, deployment("fleet", 1, "networking: {tcp: {}}", ""));
-      await("children 1 and 2 gone", () -> node(ns, "fleet-1") == null && node(ns, "fleet-2") == null);
-      await("their Services gone (garbage collected, NLB finalizer released)",
+      apply(ns, TestManifests.deployment("fleet", "", 1, "networking: {tcp: {}}", ""));
+      Await.until("children 1 and 2 gone", WAIT, () -> node(ns, "fleet-1") == null && node(ns, "fleet-2") == null);
+      Await.until("their Services gone (garbage collected, NLB finalizer released)", WAIT,
           () -> service(ns, "fleet-1-p2p") == null && service(ns, "fleet-2-p2p") == null);
-      await("their StatefulSets gone", () -> statefulSet(ns, "fleet-1") == null && statefulSet(ns, "fleet-2") == null);
+      Await.until("their StatefulSets gone", WAIT, () -> statefulSet(ns, "fleet-1") == null && statefulSet(ns, "fleet-2") == null);
       assertThat(node(ns, "fleet-0").getStatus().externalAddress()).isEqualTo(address);
     }
   }
@@ -197,8 +196,8 @@ class ControllerIT {
   void aNonRoutableClusterCreatesNoServiceSaysWhyOnceAndConvergesWhenFixed() throws Exception {
     String ns = plane.newNamespace("unroutable");
     try (Controller controller = controller(ns, Map.of())) {
-      apply(ns, nodeManifest("lonely", "networking: {tcp: {}}"));
-      await("NotRoutable", () -> "NotRoutable".equals(publishedReason(ns, "lonely")));
+      apply(ns, TestManifests.fullNode("lonely", "networking: {tcp: {}}"));
+      Await.until("NotRoutable", WAIT, () -> "NotRoutable".equals(publishedReason(ns, "lonely")));
       Thread.sleep(2000);
       assertThat(service(ns, "lonely-p2p")).isNull();
       assertThat(statefulSet(ns, "lonely")).isNull();
@@ -206,8 +205,8 @@ class ControllerIT {
       assertThat(events(ns, "lonely")).containsOnlyOnce("NotRoutable");
     }
     try (Controller fixed = controller(ns)) {
-      await("published after the fix", () -> "Published".equals(publishedReason(ns, "lonely")));
-      await("started", () -> statefulSet(ns, "lonely") != null);
+      Await.until("published after the fix", WAIT, () -> "Published".equals(publishedReason(ns, "lonely")));
+      Await.until("started", WAIT, () -> statefulSet(ns, "lonely") != null);
     }
   }
 
@@ -215,13 +214,13 @@ class ControllerIT {
   void retainKeepsTheChildrenWhenTheDeploymentIsDeleted() {
     String ns = plane.newNamespace("retain");
     try (Controller controller = controller(ns)) {
-      apply(ns, deployment("kept", 2, "", "").replace("  replicas: 2", "  replicas: 2\n  deletionPolicy: Retain"));
-      await("children", () -> node(ns, "kept-0") != null && node(ns, "kept-1") != null);
+      apply(ns, TestManifests.deployment("kept", "", 2, "deletionPolicy: Retain", ""));
+      Await.until("children", WAIT, () -> node(ns, "kept-0") != null && node(ns, "kept-1") != null);
 
       client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").delete();
 
-      await("deployment gone", () -> client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").get() == null);
-      await("children released", () -> node(ns, "kept-0").getMetadata().getOwnerReferences().isEmpty());
+      Await.until("deployment gone", WAIT, () -> client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").get() == null);
+      Await.until("children released", WAIT, () -> node(ns, "kept-0").getMetadata().getOwnerReferences().isEmpty());
       assertThat(node(ns, "kept-1")).isNotNull();
     }
   }
@@ -269,26 +268,6 @@ class ControllerIT {
     assertThat(result.succeeded()).as(result.toString()).isTrue();
   }
 
-  private static void await(String what, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(WAIT);
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (NullPointerException notYet) {
-        // the object or field is not there yet
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for: " + what);
-  }
-
   private static SeiNode node(String ns, String name) {
     return client.resources(SeiNode.class).inNamespace(ns).withName(name).get();
   }
@@ -332,56 +311,5 @@ class ControllerIT {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> node.equals(e.getInvolvedObject().getName()))
         .map(Event::getReason).reduce("", (a, b) -> a + " " + b);
-  }
-
-  private static String deployment(String name, int replicas, String networking, String templateExtra) {
-    return deployment(name, replicas, networking, templateExtra, "role: " + name);
-  }
-
-  private static String deployment(String name, int replicas, String networking, String templateExtra, String label) {
-    return """
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNodeDeployment
-        metadata:
-          name: %s
-          labels: {%s}
-        spec:
-          replicas: %d
-          %s
-          template:
-            spec:
-              chainId: pacific-1
-              image: ghcr.io/sei-protocol/seid:v6.1.0
-              fullNode: {}
-              %s
-        """.formatted(name, label, replicas, networking, templateExtra);
-  }
-
-  private static String nodeManifest(String name, String specTail) {
-    return """
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNode
-        metadata:
-          name: %s
-        spec:
-          chainId: pacific-1
-          image: ghcr.io/sei-protocol/seid:v6.1.0
-          fullNode: {}
-          %s
-        """.formatted(name, specTail);
-  }
-
-  private static String statefulSetManifest(String node) {
-    return """
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: %1$s, labels: {sei.io/node: %1$s}}
-        spec:
-          serviceName: %1$s
-          selector: {matchLabels: {sei.io/node: %1$s}}
-          template:
-            metadata: {labels: {sei.io/node: %1$s}}
-            spec: {containers: [{name: seid, image: seid}]}
-        """.formatted(node);
   }
 }

@@ -15,11 +15,9 @@ import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,8 +108,8 @@ class RbacIT {
       return false;
     }
     try (controller) {
-      apply(ns, fleet(2, "networking: {tcp: {}}"));
-      if (!eventually(() -> published(ns, "fleet-0") && published(ns, "fleet-1")
+      apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
+      if (!Await.eventually(CONVERGES_WITHIN, () -> published(ns, "fleet-0") && published(ns, "fleet-1")
           && client.apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null
           && Integer.valueOf(2).equals(client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("fleet")
               .get().getStatus().publishedReplicas())
@@ -119,12 +117,12 @@ class RbacIT {
               .anyMatch(e -> "Published".equals(e.getReason())))) {
         return false;
       }
-      apply(ns, fleet(1, "networking: {tcp: {}}"));
-      if (!eventually(() -> client.resources(SeiNode.class).inNamespace(ns).withName("fleet-1").get() == null)) {
+      apply(ns, TestManifests.deployment("fleet", "", 1, "", "networking: {tcp: {}}"));
+      if (!Await.eventually(CONVERGES_WITHIN, () -> client.resources(SeiNode.class).inNamespace(ns).withName("fleet-1").get() == null)) {
         return false;
       }
-      apply(ns, fleet(1, ""));
-      return eventually(() -> client.services().inNamespace(ns).withName("fleet-0-p2p").get() == null);
+      apply(ns, TestManifests.deployment("fleet", "", 1, "", ""));
+      return Await.eventually(CONVERGES_WITHIN, () -> client.services().inNamespace(ns).withName("fleet-0-p2p").get() == null);
     }
   }
 
@@ -165,44 +163,9 @@ class RbacIT {
     return found != null && found.getStatus() != null && found.getStatus().externalAddress() != null;
   }
 
-  private static boolean eventually(BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(CONVERGES_WITHIN);
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        if (condition.getAsBoolean()) {
-          return true;
-        }
-      } catch (NullPointerException notYet) {
-        // not there yet
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
-  }
-
   private static void apply(String ns, String manifest) {
     Kubectl.Result result = plane.kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
     assertThat(result.succeeded()).as(result.toString()).isTrue();
   }
 
-  private static String fleet(int replicas, String networking) {
-    return """
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNodeDeployment
-        metadata: {name: fleet}
-        spec:
-          replicas: %d
-          template:
-            spec:
-              chainId: pacific-1
-              image: ghcr.io/sei-protocol/seid:v6.1.0
-              fullNode: {}
-              %s
-        """.formatted(replicas, networking);
-  }
 }

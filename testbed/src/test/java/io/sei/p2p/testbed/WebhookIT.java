@@ -42,11 +42,11 @@ class WebhookIT {
   void legacyNetworkingIsStoredAsHttp() {
     String ns = plane.newNamespace("legacy");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
-      assertApplied(apply(ns, node("legacy", "networking: {}")));
+      assertApplied(apply(ns, TestManifests.fullNode("legacy", "networking: {}")));
       ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODES, "mutate-seinode-legacy");
-      assertApplied(apply(ns, deployment("legacy-fleet", "networking: {}", "networking: {}")));
+      assertApplied(apply(ns, TestManifests.deployment("legacy-fleet", "", 2, "networking: {}", "networking: {}")));
       ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODEDEPLOYMENTS, "mutate-seinodedeployment-legacy");
-      assertApplied(apply(ns, node("explicit", "networking: {tcp: {}}")));
+      assertApplied(apply(ns, TestManifests.fullNode("explicit", "networking: {tcp: {}}")));
       ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODES, "mutate-seinode-tcp");
 
       KubernetesClient client = plane.client();
@@ -58,7 +58,7 @@ class WebhookIT {
       assertThat(client.resources(SeiNode.class).inNamespace(ns).withName("explicit").get().getSpec().networking())
           .isEqualTo(io.sei.p2p.model.NetworkingConfig.TCP);
 
-      Kubectl.Result reapplied = apply(ns, node("legacy", "networking: {}"));
+      Kubectl.Result reapplied = apply(ns, TestManifests.fullNode("legacy", "networking: {}"));
       assertThat(reapplied.stdout()).as("applying the same manifest again changes nothing").contains("unchanged");
     }
   }
@@ -77,7 +77,7 @@ class WebhookIT {
   void tcpIsRefusedAtOnceOnANonRoutableCluster(String label, Map<String, String> env, String reason) {
     String ns = plane.newNamespace("refuse-" + label);
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, env)) {
-      Kubectl.Result node = apply(ns, node("public", "networking: {tcp: {}}"));
+      Kubectl.Result node = apply(ns, TestManifests.fullNode("public", "networking: {tcp: {}}"));
       assertThat(node.succeeded()).isFalse();
       assertThat(node.stderr()).contains("The SeiNode \"public\" is invalid")
           .contains("spec.networking.tcp: this cluster cannot publish nodes over tcp: " + reason);
@@ -85,7 +85,7 @@ class WebhookIT {
         ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-tcp-create");
       }
 
-      Kubectl.Result fleet = apply(ns, deployment("fleet", "networking: {tcp: {}}", "networking: {tcp: {}}"));
+      Kubectl.Result fleet = apply(ns, TestManifests.deployment("fleet", "", 2, "networking: {tcp: {}}", "networking: {tcp: {}}"));
       assertThat(fleet.succeeded()).isFalse();
       assertThat(fleet.stderr()).contains("The SeiNodeDeployment \"fleet\" is invalid")
           .contains("* spec.networking.tcp: this cluster cannot publish nodes over tcp: " + reason)
@@ -101,15 +101,15 @@ class WebhookIT {
   @Test
   void addingTcpIsRefusedButAnExistingTcpNodeStaysEditableWithAWarning() {
     String ns = plane.newNamespace("ratchet");
-    assertApplied(apply(ns, node("already-public", "networking: {tcp: {}}")));
-    assertApplied(apply(ns, node("private", "networking: {http: {}}")));
+    assertApplied(apply(ns, TestManifests.fullNode("already-public", "networking: {tcp: {}}")));
+    assertApplied(apply(ns, TestManifests.fullNode("private", "networking: {http: {}}")));
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, UNCONFIGURED)) {
-      Kubectl.Result adding = apply(ns, node("private", "networking: {http: {}, tcp: {}}"));
+      Kubectl.Result adding = apply(ns, TestManifests.fullNode("private", "networking: {http: {}, tcp: {}}"));
       assertThat(adding.succeeded()).isFalse();
       assertThat(adding.stderr()).contains("spec.networking.tcp: this cluster cannot publish nodes over tcp");
       ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-update-adds-tcp");
 
-      Kubectl.Result editing = apply(ns, node("already-public", "networking: {tcp: {}}\n  paused: true"));
+      Kubectl.Result editing = apply(ns, TestManifests.fullNode("already-public", "networking: {tcp: {}}\n  paused: true"));
       assertApplied(editing);
       assertThat(editing.stderr())
           .contains("Warning: spec.networking.tcp kept, but this cluster cannot publish: SEI_VPC_CIDR is not configured");
@@ -122,7 +122,7 @@ class WebhookIT {
     String ns = plane.newNamespace("fields");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
       String longName = "validator-with-a-name-far-too-long-for-its-load-balancer-svc";
-      Kubectl.Result result = apply(ns, node(longName, """
+      Kubectl.Result result = apply(ns, TestManifests.fullNode(longName, """
           peers:
             - static: {addresses: ["peer.example.com:26656"]}"""));
 
@@ -138,10 +138,10 @@ class WebhookIT {
   void theStatefulSetOfAnUnpublishedTcpNodeIsHeldUntilItHasAnAddress() throws Exception {
     String ns = plane.newNamespace("gate");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
-      assertApplied(apply(ns, node("gated", "networking: {tcp: {}}")));
-      assertApplied(apply(ns, node("plain", "networking: {http: {}}")));
+      assertApplied(apply(ns, TestManifests.fullNode("gated", "networking: {tcp: {}}")));
+      assertApplied(apply(ns, TestManifests.fullNode("plain", "networking: {http: {}}")));
 
-      Kubectl.Result held = create(ns, statefulSet("gated"));
+      Kubectl.Result held = create(ns, TestManifests.statefulSet("gated"));
       assertThat(held.succeeded()).isFalse();
       assertThat(held.stderr()).contains("Error from server (Forbidden)")
           .contains("StatefulSet " + ns + "/gated is held: SeiNode gated publishes P2P over tcp but "
@@ -149,10 +149,10 @@ class WebhookIT {
       ReviewRecorder.record(webhook, Endpoints.VALIDATE_STATEFULSETS, "validate-statefulset-held");
 
       long liveLookups = liveLookups(webhook);
-      assertThat(create(ns, statefulSet("plain")).succeeded()).isTrue();
+      assertThat(create(ns, TestManifests.statefulSet("plain")).succeeded()).isTrue();
       assertThat(liveLookups(webhook)).as("a cached owner costs no API call").isEqualTo(liveLookups);
 
-      Kubectl.Result orphan = create(ns, statefulSet("no-such-node"));
+      Kubectl.Result orphan = create(ns, TestManifests.statefulSet("no-such-node"));
       assertThat(orphan.succeeded()).isTrue();
       assertThat(orphan.stderr()).contains("Warning: StatefulSet " + ns + "/no-such-node: owner SeiNode no-such-node "
           + "not found; admitted without the publication check");
@@ -161,8 +161,8 @@ class WebhookIT {
       SeiNode gated = plane.client().resources(SeiNode.class).inNamespace(ns).withName("gated").get();
       gated.setStatus(new SeiNodeStatus("gated-0123.elb.us-east-2.amazonaws.com:26656", null, null, null, null, null));
       plane.client().resource(gated).updateStatus();
-      awaitCreatable(ns, statefulSet("gated"));
-      assertThat(create(ns, statefulSet("gated")).succeeded()).isTrue();
+      awaitCreatable(ns, TestManifests.statefulSet("gated"));
+      assertThat(create(ns, TestManifests.statefulSet("gated")).succeeded()).isTrue();
       ReviewRecorder.record(webhook, Endpoints.VALIDATE_STATEFULSETS, "validate-statefulset-published");
     }
   }
@@ -178,16 +178,11 @@ class WebhookIT {
   }
 
   /** The webhook's cache sees the new status moments after the apiserver stored it. */
-  private static void awaitCreatable(String ns, String manifest) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (plane.kubectl().runWithInput(manifest, "-n", ns, "create", "--dry-run=server", "-f", "-").succeeded()) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the StatefulSet was still held 20 s after the address was published");
+  private static void awaitCreatable(String ns, String manifest) {
+    Await.until("the StatefulSet to be admitted once the address is published", Duration.ofSeconds(20),
+        () -> plane.kubectl().runWithInput(manifest, "-n", ns, "create", "--dry-run=server", "-f", "-").succeeded());
   }
+
 
   private static Kubectl.Result apply(String ns, String manifest) {
     return plane.kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
@@ -201,53 +196,4 @@ class WebhookIT {
     assertThat(result.succeeded()).as(result.toString()).isTrue();
   }
 
-  private static String node(String name, String specTail) {
-    return """
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNode
-        metadata:
-          name: %s
-        spec:
-          chainId: pacific-1
-          image: ghcr.io/sei-protocol/seid:v6.1.0
-          fullNode: {}
-          %s
-        """.formatted(name, specTail);
-  }
-
-  private static String deployment(String name, String networking, String templateNetworking) {
-    return """
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNodeDeployment
-        metadata:
-          name: %s
-        spec:
-          replicas: 2
-          %s
-          template:
-            spec:
-              chainId: pacific-1
-              image: ghcr.io/sei-protocol/seid:v6.1.0
-              fullNode: {}
-              %s
-        """.formatted(name, networking, templateNetworking);
-  }
-
-  private static String statefulSet(String node) {
-    return """
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata:
-          name: %1$s
-          labels: {sei.io/node: %1$s}
-        spec:
-          serviceName: %1$s
-          replicas: 1
-          selector: {matchLabels: {sei.io/node: %1$s}}
-          template:
-            metadata: {labels: {sei.io/node: %1$s}}
-            spec:
-              containers: [{name: seid, image: ghcr.io/sei-protocol/seid:v6.1.0}]
-        """.formatted(node);
-  }
 }

@@ -1,0 +1,66 @@
+package io.sei.p2p.testbed;
+
+/** The manifests the end-to-end tests apply, written as users write them (YAML for kubectl). */
+final class TestManifests {
+
+  private TestManifests() {
+  }
+
+  /** A SeiNode without a node mode; {@code specTail} continues the spec at two-space indent. */
+  static String seiNode(String name, String specTail) {
+    return """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNode
+        metadata:
+          name: %s
+        spec:
+          chainId: pacific-1
+          image: ghcr.io/sei-protocol/seid:v6.1.0
+          %s
+        """.formatted(name, specTail);
+  }
+
+  /** A full node; {@code specTail} continues the spec at two-space indent. */
+  static String fullNode(String name, String specTail) {
+    return seiNode(name, "fullNode: {}\n  " + specTail);
+  }
+
+  /**
+   * A SeiNodeDeployment of full nodes. {@code labels} is a YAML flow map body ("" for none); {@code specExtra}
+   * continues the spec, {@code templateSpecExtra} the template's spec.
+   */
+  static String deployment(String name, String labels, int replicas, String specExtra, String templateSpecExtra) {
+    return """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNodeDeployment
+        metadata:
+          name: %s
+          labels: {%s}
+        spec:
+          replicas: %d
+          %s
+          template:
+            spec:
+              chainId: pacific-1
+              image: ghcr.io/sei-protocol/seid:v6.1.0
+              fullNode: {}
+              %s
+        """.formatted(name, labels, replicas, specExtra, templateSpecExtra);
+  }
+
+  /** A StatefulSet labelled for {@code node}, as someone might create it by hand. */
+  static String statefulSet(String node) {
+    return """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: %1$s, labels: {sei.io/node: %1$s}}
+        spec:
+          serviceName: %1$s
+          replicas: 1
+          selector: {matchLabels: {sei.io/node: %1$s}}
+          template:
+            metadata: {labels: {sei.io/node: %1$s}}
+            spec: {containers: [{name: seid, image: ghcr.io/sei-protocol/seid:v6.1.0}]}
+        """.formatted(node);
+  }
+}
