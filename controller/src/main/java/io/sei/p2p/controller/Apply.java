@@ -33,8 +33,17 @@ public final class Apply {
     this.json = client.getKubernetesSerialization();
   }
 
-  /** {@code desired} applied if needed; returns what the cluster holds afterwards (or {@code actual} unchanged). */
+  /**
+   * {@code desired} applied if needed; returns what the cluster holds afterwards (or {@code actual} unchanged).
+   * An {@code actual} controlled by anyone but {@code desired}'s owner is never taken over: that is an error.
+   */
   public <T extends HasMetadata> T ensure(T desired, T actual) {
+    if (actual != null && !sameController(desired, actual)) {
+      throw new IllegalStateException(actual.getKind() + " " + actual.getMetadata().getNamespace() + "/"
+          + actual.getMetadata().getName() + " exists but is not controlled by "
+          + desired.getMetadata().getOwnerReferences().get(0).getKind() + " "
+          + desired.getMetadata().getOwnerReferences().get(0).getName() + "; it is left alone (rename or remove it)");
+    }
     if (desired.getMetadata().getAnnotations() == null) {
       desired.getMetadata().setAnnotations(new LinkedHashMap<>());
     }
@@ -59,6 +68,12 @@ public final class Apply {
     return owned.getMetadata().getOwnerReferences() != null && owned.getMetadata().getOwnerReferences().stream()
         .anyMatch(ref -> Boolean.TRUE.equals(ref.getController())
             && ref.getUid().equals(owner.getMetadata().getUid()));
+  }
+
+  private static boolean sameController(HasMetadata desired, HasMetadata actual) {
+    String owner = desired.getMetadata().getOwnerReferences().get(0).getUid();
+    return actual.getMetadata().getOwnerReferences() != null && actual.getMetadata().getOwnerReferences().stream()
+        .anyMatch(ref -> Boolean.TRUE.equals(ref.getController()) && owner.equals(ref.getUid()));
   }
 
   private <T extends HasMetadata> boolean upToDate(T desired, T actual) {

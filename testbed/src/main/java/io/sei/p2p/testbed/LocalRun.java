@@ -17,10 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -39,7 +39,7 @@ public final class LocalRun {
 
   private final ControlPlane plane;
   private final Path runDir;
-  private final List<LocalProcess> processes = new ArrayList<>();
+  private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
 
   private LocalRun(ControlPlane plane, Path runDir) {
     this.plane = plane;
@@ -55,6 +55,8 @@ public final class LocalRun {
       say("kube-apiserver ready at " + plane.apiserverUrl() + " after "
           + Duration.between(started, Instant.now()).toSeconds() + " s");
       LocalRun run = new LocalRun(plane, Files.createTempDirectory("sei-p2p-local-"));
+      // Ctrl-C ends the JVM without waiting for main to unwind: stop the webhook and controller from a hook too
+      Runtime.getRuntime().addShutdownHook(new Thread(run::stopProcesses, "local-run-shutdown"));
       try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(),
           run.runDir.resolve("lb-hosts"), Duration.ofSeconds(2), Duration.ofSeconds(3))) {
         run.startSystem();
@@ -205,10 +207,11 @@ public final class LocalRun {
     throw new IllegalStateException(name + " was not ready within 60 s; see " + runDir.resolve(name + ".log"));
   }
 
-  private void stopProcesses() {
+  private synchronized void stopProcesses() {
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).close();
     }
+    processes.clear();
   }
 
   private static void say(String line) {

@@ -1,0 +1,54 @@
+package io.sei.p2p.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.sei.p2p.model.SeiNode;
+import org.junit.jupiter.api.Test;
+
+class ApplyTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void fieldsAddedByTheApiserverDoNotCountAsDrift() throws Exception {
+    JsonNode wanted = JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656}],\"type\":\"LoadBalancer\"}}");
+    JsonNode actual = JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656,\"protocol\":\"TCP\",\"nodePort\":0}],"
+        + "\"type\":\"LoadBalancer\",\"clusterIP\":\"10.0.0.9\"},\"status\":{}}");
+
+    assertThat(Apply.contains(actual, wanted)).isTrue();
+  }
+
+  @Test
+  void changedOrMissingValuesAndListsOfAnotherLengthAreDrift() throws Exception {
+    JsonNode wanted = JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656}],\"type\":\"LoadBalancer\"}}");
+
+    assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26657}],\"type\":\"LoadBalancer\"}}"),
+        wanted)).isFalse();
+    assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656},{\"port\":1}],"
+        + "\"type\":\"LoadBalancer\"}}"), wanted)).isFalse();
+    assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656}]}}"), wanted)).isFalse();
+  }
+
+  @Test
+  void anObjectControlledBySomeoneElseIsNeverTakenOver() {
+    SeiNode node = new SeiNode();
+    node.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("n").withNamespace("ns")
+        .withUid("uid-n").build());
+    ConfigMap desired = Apply.ownedBy(new ConfigMapBuilder().withNewMetadata().withName("n-config")
+        .withNamespace("ns").endMetadata().build(), node);
+    ConfigMap foreign = new ConfigMapBuilder().withNewMetadata().withName("n-config").withNamespace("ns")
+        .endMetadata().build();
+
+    try (var client = new KubernetesClientBuilder().build()) {
+      assertThatThrownBy(() -> new Apply(client).ensure(desired, foreign))
+          .hasMessage("ConfigMap ns/n-config exists but is not controlled by SeiNode n; it is left alone (rename or "
+              + "remove it)");
+    }
+  }
+}
