@@ -5,8 +5,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Hands tests a {@link ControlPlane}: one per test JVM, started on first use and stopped when the JVM's test run
- * ends. Use with {@code @ExtendWith(ControlPlaneExtension.class)} and a {@code ControlPlane} parameter.
+ * Hands tests a {@link ControlPlane} with this project's CRDs installed: one per test JVM, started on first use and
+ * stopped when the JVM's test run ends. Use with {@code @ExtendWith(ControlPlaneExtension.class)} and a
+ * {@code ControlPlane} parameter.
  */
 public final class ControlPlaneExtension implements ParameterResolver {
 
@@ -18,6 +19,10 @@ public final class ControlPlaneExtension implements ParameterResolver {
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(ControlPlane.class, key -> ControlPlane.start(), ControlPlane.class);
+        .getOrComputeIfAbsent(ControlPlane.class, key -> {
+          ControlPlane plane = ControlPlane.start();
+          Crds.install(plane.client());
+          return plane;
+        }, ControlPlane.class);
   }
 }

@@ -31,9 +31,8 @@ class ApiContractIT {
   private String ns;
 
   @BeforeAll
-  static void installCrds(ControlPlane controlPlane) {
+  static void useControlPlane(ControlPlane controlPlane) {
     plane = controlPlane;
-    Crds.install(plane.client());
   }
 
   @BeforeEach

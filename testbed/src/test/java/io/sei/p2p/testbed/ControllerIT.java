@@ -43,7 +43,6 @@ class ControllerIT {
   static void start(ControlPlane controlPlane) {
     plane = controlPlane;
     client = plane.client();
-    Crds.install(client);
     Rbac.install(client);
     simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
         Duration.ofSeconds(1), Duration.ofSeconds(2));

@@ -45,7 +45,6 @@ class RbacIT {
   static void start(ControlPlane controlPlane) {
     plane = controlPlane;
     client = plane.client();
-    Crds.install(client);
     Rbac.install(client);
     simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
         Duration.ofMillis(300), Duration.ofMillis(300));

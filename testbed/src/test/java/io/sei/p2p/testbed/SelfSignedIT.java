@@ -27,9 +27,8 @@ class SelfSignedIT {
   private static ControlPlane plane;
 
   @BeforeAll
-  static void installCrds(ControlPlane controlPlane) {
+  static void useControlPlane(ControlPlane controlPlane) {
     plane = controlPlane;
-    Crds.install(plane.client());
   }
 
   @Test

@@ -33,9 +33,8 @@ class WebhookIT {
   private static ControlPlane plane;
 
   @BeforeAll
-  static void installCrds(ControlPlane controlPlane) {
+  static void useControlPlane(ControlPlane controlPlane) {
     plane = controlPlane;
-    Crds.install(plane.client());
   }
 
   @Test
