@@ -25,7 +25,8 @@ public record WebhookConfig(
     String tlsSecret,
     String webhookConfiguration,
     Duration selfSignedValidity,
-    List<String> extraNames) {
+    List<String> extraNames,
+    Duration requestTimeout) {
 
   /** Where the serving certificate comes from. */
   public enum TlsMode {
@@ -53,7 +54,8 @@ public record WebhookConfig(
         env.getOrDefault("WEBHOOK_CONFIGURATION", "sei-p2p"),
         Duration.ofSeconds(number(env, "SELF_SIGNED_VALIDITY_SECONDS", 90 * 24 * 3600, 30, Integer.MAX_VALUE)),
         Arrays.stream(env.getOrDefault("TLS_EXTRA_NAMES", "").split(",")).map(String::trim)
-            .filter(name -> !name.isEmpty()).toList());
+            .filter(name -> !name.isEmpty()).toList(),
+        Duration.ofSeconds(number(env, "REQUEST_TIMEOUT_SECONDS", 10, 1, 300)));
   }
 
   private static TlsMode tlsMode(String value) {

@@ -11,6 +11,7 @@ import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,8 @@ public final class WebhookServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
   private static final Set<String> TLS_VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
+  /** Longer than the apiserver keeps idle webhook connections (90 s), so it is the apiserver that closes them. */
+  private static final int IDLE_TIMEOUT_SECONDS = 120;
 
   private final Vertx vertx;
   private final AdmissionService service;
@@ -65,11 +68,12 @@ public final class WebhookServer {
   private Future<WebhookServer> listen(WebhookConfig config) {
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpsPort())
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
         .setSsl(true)
         .setUseAlpn(false)
         .setKeyCertOptions(certificates.load())
         .setEnabledSecureTransportProtocols(TLS_VERSIONS);
-    https = vertx.createHttpServer(options).requestHandler(admissionRouter());
+    https = vertx.createHttpServer(options).requestHandler(admissionRouter(config.requestTimeout()));
     health = vertx.createHttpServer(new HttpServerOptions().setPort(config.healthPort()).setHttp2ClearTextEnabled(false))
         .requestHandler(healthRouter());
     return https.listen()
@@ -82,13 +86,17 @@ public final class WebhookServer {
         });
   }
 
-  private Router admissionRouter() {
+  private Router admissionRouter(Duration requestTimeout) {
     Router router = Router.router(vertx);
+    // a body that never completes is answered, not waited on forever
+    router.route().handler(TimeoutHandler.create(requestTimeout.toMillis(), 408));
     router.route().handler(BodyHandler.create(false).setBodyLimit(AdmissionService.MAX_BODY_BYTES));
     router.route().handler(this::admit);
     router.errorHandler(413, ctx -> send(ctx, HttpReply.error(413,
         "body exceeds the limit of " + AdmissionService.MAX_BODY_BYTES + " bytes")));
     router.errorHandler(400, ctx -> send(ctx, HttpReply.error(400, "unreadable request body")));
+    router.errorHandler(408, ctx -> send(ctx, HttpReply.error(408, "the request body did not arrive within "
+        + requestTimeout.toSeconds() + " s")));
     return router;
   }
 

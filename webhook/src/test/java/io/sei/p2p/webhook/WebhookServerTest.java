@@ -86,7 +86,8 @@ class WebhookServerTest {
         AdmissionService.ReviewTap.NONE);
     WebhookConfig config = WebhookConfig.fromEnv(Map.of("WEBHOOK_PORT", "0", "HEALTH_PORT", "0",
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
-        "SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7", "SHUTDOWN_DRAIN_SECONDS", "0", "TLS_POLL_SECONDS", "1"));
+        "SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7", "SHUTDOWN_DRAIN_SECONDS", "0", "TLS_POLL_SECONDS", "1",
+        "REQUEST_TIMEOUT_SECONDS", "2"));
     server = await(WebhookServer.start(vertx, config, service, owners::ready, registry));
     client = vertx.createHttpClient(clientOptions());
     probe = vertx.createHttpClient(clientOptions());
@@ -139,6 +140,21 @@ class WebhookServerTest {
 
     assertThat(reply.status()).isEqualTo(413);
     assertThat(reply.body().toString()).startsWith("body exceeds the limit of 8388608 bytes");
+  }
+
+  @Test
+  void aBodyThatNeverArrivesIsAnsweredNotWaitedOn() throws Exception {
+    Reply reply = await(onEventLoop(() -> client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1").setPort(server.httpsPort()).setURI(Endpoints.VALIDATE_SEINODES)
+            .putHeader("Content-Type", "application/json").putHeader("Content-Length", "1000"))
+        .compose(request -> {
+          request.write("{\"apiVersion\":"); // and then nothing more
+          return request.response();
+        })
+        .compose(WebhookServerTest::read)));
+
+    assertThat(reply.status()).isEqualTo(408);
+    assertThat(reply.body().toString()).startsWith("the request body did not arrive within 2 s");
   }
 
   @Test
