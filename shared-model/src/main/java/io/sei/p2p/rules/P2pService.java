@@ -24,13 +24,16 @@ public final class P2pService {
   /** What the Service should be. {@code existing} (may be null) keeps its load-balancer-choosing annotations. */
   public static Service desired(SeiNode node, NlbTargetType targetType, Service existing) {
     String name = node.getMetadata().getName();
+    Map<String, String> annotations = annotations(targetType, existing);
+    // follows the target type the Service actually has, which an existing Service keeps
+    boolean ipTargets = NlbTargetType.IP.annotationValue().equals(annotations.get(TARGET_TYPE));
     return new ServiceBuilder()
         .withNewMetadata()
           .withName(WellKnown.p2pServiceName(name))
           .withNamespace(node.getMetadata().getNamespace())
           .addToLabels(WellKnown.LABEL_NODE, name)
           .addToLabels(WellKnown.LABEL_COMPONENT, WellKnown.COMPONENT_P2P_LB)
-          .withAnnotations(annotations(targetType, existing))
+          .withAnnotations(annotations)
         .endMetadata()
         .withNewSpec()
           .withType("LoadBalancer")
@@ -38,7 +41,7 @@ public final class P2pService {
             .withNewTargetPort(WellKnown.P2P_PORT).endPort()
           .addToSelector("statefulset.kubernetes.io/pod-name", WellKnown.podName(name))
           .withExternalTrafficPolicy("Local")
-          .withAllocateLoadBalancerNodePorts(targetType == NlbTargetType.IP ? Boolean.FALSE : null)
+          .withAllocateLoadBalancerNodePorts(ipTargets ? Boolean.FALSE : null)
         .endSpec()
         .build();
   }

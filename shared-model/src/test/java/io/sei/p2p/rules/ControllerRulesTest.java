@@ -56,6 +56,10 @@ class ControllerRulesTest {
         .containsEntry(P2pService.TARGET_TYPE, "instance")
         .containsEntry(P2pService.SCHEME, "internal")
         .containsEntry(P2pService.ATTRIBUTES, "load_balancing.cross_zone.enabled=true");
+    assertThat(desired.getSpec().getAllocateLoadBalancerNodePorts()).as("follows the kept instance targets").isNull();
+    assertThat(P2pService.desired(node("v", ""), NlbTargetType.INSTANCE,
+            P2pService.desired(node("v", ""), NlbTargetType.IP, null)).getSpec().getAllocateLoadBalancerNodePorts())
+        .as("follows the kept ip targets").isFalse();
     assertThat(P2pService.keptSettings(NlbTargetType.IP, existing))
         .containsExactlyInAnyOrderEntriesOf(Map.of(P2pService.TARGET_TYPE, "instance", P2pService.SCHEME, "internal"));
     assertThat(P2pService.keptSettings(NlbTargetType.INSTANCE,

@@ -210,6 +210,35 @@ class ControllerIT {
   }
 
   @Test
+  void aNewTargetTypeNeverTouchesAnExistingLoadBalancerAndSaysSo() {
+    String ns = plane.newNamespace("kept-settings");
+    try (Controller ipTargets = controller(ns)) {
+      apply(ns, TestManifests.fullNode("veteran", "networking: {tcp: {}}"));
+      Await.until("veteran published", WAIT, () -> "Published".equals(publishedReason(ns, "veteran")));
+    }
+    String address = node(ns, "veteran").getStatus().externalAddress();
+    Map<String, String> instanceTargets = new HashMap<>(ROUTABLE);
+    instanceTargets.put("SEI_NLB_TARGET_TYPE", "instance");
+    try (Controller changed = controller(ns, instanceTargets)) {
+      apply(ns, TestManifests.fullNode("newcomer", "networking: {tcp: {}}"));
+      Await.until("newcomer published", WAIT, () -> "Published".equals(publishedReason(ns, "newcomer")));
+      Await.until("a warning that the old Service keeps its settings",
+          WAIT, () -> events(ns, "veteran").contains("KeptExisting"));
+
+      Service veteran = service(ns, "veteran-p2p");
+      assertThat(veteran.getMetadata().getAnnotations()).containsEntry(P2pService.TARGET_TYPE, "ip");
+      assertThat(veteran.getSpec().getAllocateLoadBalancerNodePorts()).isFalse();
+      assertThat(node(ns, "veteran").getStatus().externalAddress()).isEqualTo(address);
+      assertThat(node(ns, "veteran").getStatus().conditions()).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("LoadBalancerSettings");
+        assertThat(c.getReason()).isEqualTo("KeptExisting");
+      });
+      assertThat(service(ns, "newcomer-p2p").getMetadata().getAnnotations())
+          .containsEntry(P2pService.TARGET_TYPE, "instance");
+    }
+  }
+
+  @Test
   void retainKeepsTheChildrenWhenTheDeploymentIsDeleted() {
     String ns = plane.newNamespace("retain");
     try (Controller controller = controller(ns)) {
