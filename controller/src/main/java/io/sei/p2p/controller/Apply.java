@@ -34,8 +34,9 @@ public final class Apply {
   }
 
   /**
-   * {@code desired} applied if needed; returns what the cluster holds afterwards (or {@code actual} unchanged).
-   * An {@code actual} controlled by anyone but {@code desired}'s owner is never taken over: that is an error.
+   * {@code desired} (which carries its owner, see {@link #ownedBy}) applied if needed; returns what the cluster
+   * holds afterwards (or {@code actual} unchanged). An {@code actual} controlled by anyone but {@code desired}'s
+   * owner is never taken over: that is an error.
    */
   public <T extends HasMetadata> T ensure(T desired, T actual) {
     if (actual != null && !sameController(desired, actual)) {

@@ -3,6 +3,7 @@ package io.sei.p2p.controller;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -31,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -125,13 +127,13 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
       control = UpdateControl.noUpdate();
     } else {
       SeiNode patch = new SeiNode();
-      patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+      patch.setMetadata(new ObjectMetaBuilder()
           .withName(node.getMetadata().getName()).withNamespace(namespace(node)).build());
       patch.setStatus(status);
       control = UpdateControl.patchStatus(patch);
     }
-    Duration recheck = statefulSet == null && !publication.mayStart() ? publication.recheck()
-        : statefulSet == null ? HELD_RECHECK : publication.recheck();
+    // a StatefulSet that may start but is not there yet was held by the admission gate: look again soon
+    Duration recheck = statefulSet == null && publication.mayStart() ? HELD_RECHECK : publication.recheck();
     return recheck == null ? control : control.rescheduleAfter(recheck);
   }
 
@@ -156,7 +158,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
 
   private static List<Peers.NodeView> nodeViews(Context<SeiNode> context) {
     return context.getPrimaryCache().list().map(n -> new Peers.NodeView(n.getMetadata().getName(), namespace(n),
-            n.getMetadata().getLabels() == null ? java.util.Map.of() : n.getMetadata().getLabels(),
+            n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels(),
             n.getStatus() == null ? null : n.getStatus().externalAddress(),
             n.getStatus() == null ? null : n.getStatus().nodeId()))
         .toList();
@@ -167,7 +169,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
     InformerEventSource<SeiNodeDeployment, SeiNode> deployments = (InformerEventSource<SeiNodeDeployment, SeiNode>)
         context.eventSourceRetriever().getEventSourceFor(SeiNodeDeployment.class, PEER_DEPLOYMENTS);
     return deployments.list(d -> true).map(d -> new Peers.DeploymentView(d.getMetadata().getName(), namespace(d),
-            d.getMetadata().getLabels() == null ? java.util.Map.of() : d.getMetadata().getLabels()))
+            d.getMetadata().getLabels() == null ? Map.of() : d.getMetadata().getLabels()))
         .toList();
   }
 
