@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes an owned object with server-side apply, but only when there is something to write: the desired state
- * changed since it was last applied (its hash is kept in an annotation), or the object drifted from it. An idle
- * cluster therefore sees no writes at all.
+ * The one place the controller writes owned objects. Server-side apply, but only when there is something to write:
+ * the desired state changed since it was last applied (its hash is kept in an annotation), or the object drifted
+ * from it. An idle cluster therefore sees no writes at all. Every write is counted.
  */
 public final class Apply {
 
@@ -27,10 +27,12 @@ public final class Apply {
 
   private final KubernetesClient client;
   private final KubernetesSerialization json;
+  private final ControllerMetrics metrics;
 
-  public Apply(KubernetesClient client) {
+  public Apply(KubernetesClient client, ControllerMetrics metrics) {
     this.client = client;
     this.json = client.getKubernetesSerialization();
+    this.metrics = metrics;
   }
 
   /**
@@ -52,7 +54,19 @@ public final class Apply {
     if (actual != null && upToDate(desired, actual)) {
       return actual;
     }
+    metrics.wrote(desired.getKind(), "apply");
     return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+  }
+
+  /** Creates {@code object}; a conflict (it exists already) is the caller's to handle. */
+  public <T extends HasMetadata> T create(T object) {
+    metrics.wrote(object.getKind(), "create");
+    return client.resource(object).create();
+  }
+
+  public void delete(HasMetadata object) {
+    metrics.wrote(object.getKind(), "delete");
+    client.resource(object).delete();
   }
 
   /** Sets {@code owner} as the controller owner of {@code owned}, so garbage collection follows the owner. */

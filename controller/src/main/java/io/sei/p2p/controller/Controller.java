@@ -2,7 +2,9 @@ package io.sei.p2p.controller;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -41,10 +43,11 @@ public final class Controller implements AutoCloseable {
             .build());
       }
     });
-    operator.register(new SeiNodeReconciler(config), namespaces(config));
-    operator.register(new SeiNodeDeploymentReconciler(), namespaces(config));
+    ControllerMetrics metrics = new ControllerMetrics();
+    operator.register(new SeiNodeReconciler(config, metrics), namespaces(config));
+    operator.register(new SeiNodeDeploymentReconciler(metrics), namespaces(config));
     operator.start();
-    HttpServer health = healthServer(config.healthPort(), operator);
+    HttpServer health = healthServer(config.healthPort(), operator, metrics);
     return new Controller(operator, health);
   }
 
@@ -58,7 +61,7 @@ public final class Controller implements AutoCloseable {
     operator.stop();
   }
 
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
+  private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
       namespaces(ControllerConfig config) {
     return overrider -> {
       if (!config.watchNamespaces().isEmpty()) {
@@ -67,7 +70,7 @@ public final class Controller implements AutoCloseable {
     };
   }
 
-  private static HttpServer healthServer(int port, Operator operator) {
+  private static HttpServer healthServer(int port, Operator operator, ControllerMetrics metrics) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
       server.createContext("/healthz", exchange -> reply(exchange, 200, "ok"));
@@ -75,21 +78,15 @@ public final class Controller implements AutoCloseable {
         boolean ready = operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
         reply(exchange, ready ? 200 : 503, ready ? "ok" : "informers not healthy yet");
       });
-      server.createContext("/metrics", exchange -> reply(exchange, 200, metrics(operator)));
+      Gauge.builder("sei_controller_event_sources_healthy",
+              () -> operator.getRuntimeInfo().allEventSourcesAreHealthy() ? 1 : 0)
+          .description("Whether every informer is healthy").register(metrics.registry());
+      server.createContext("/metrics", exchange -> reply(exchange, 200, metrics.scrape()));
       server.start();
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve health on port " + port, e);
     }
-  }
-
-  private static String metrics(Operator operator) {
-    return "# HELP sei_controller_up Whether the controller has started.\n# TYPE sei_controller_up gauge\n"
-        + "sei_controller_up " + (operator.getRuntimeInfo().isStarted() ? 1 : 0) + "\n"
-        + "# HELP sei_controller_event_sources_healthy Whether every informer is healthy.\n"
-        + "# TYPE sei_controller_event_sources_healthy gauge\n"
-        + "sei_controller_event_sources_healthy " + (operator.getRuntimeInfo().allEventSourcesAreHealthy() ? 1 : 0)
-        + "\n";
   }
 
   private static void reply(HttpExchange exchange, int status, String body) throws IOException {

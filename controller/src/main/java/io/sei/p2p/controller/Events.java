@@ -16,9 +16,11 @@ final class Events {
   private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
   private final KubernetesClient client;
+  private final ControllerMetrics metrics;
 
-  Events(KubernetesClient client) {
+  Events(KubernetesClient client, ControllerMetrics metrics) {
     this.client = client;
+    this.metrics = metrics;
   }
 
   void normal(HasMetadata about, String reason, String message) {
@@ -31,6 +33,7 @@ final class Events {
 
   private void record(HasMetadata about, String type, String reason, String message) {
     String now = Instant.now().toString();
+    metrics.wrote("Event", "create");
     try {
       client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(new EventBuilder()
           .withNewMetadata().withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))

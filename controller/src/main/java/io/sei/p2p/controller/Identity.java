@@ -13,9 +13,11 @@ final class Identity {
 
   private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
   private final KubernetesClient client;
+  private final Apply apply;
 
-  Identity(KubernetesClient client) {
+  Identity(KubernetesClient client, Apply apply) {
     this.client = client;
+    this.apply = apply;
   }
 
   /** The node ID, or the one already known, or null while the key is not readable. */
@@ -44,7 +46,7 @@ final class Identity {
 
   private Secret createOnce(SeiNode node) {
     try {
-      return client.resource(Apply.ownedBy(NodeKeys.generate(node), node)).create();
+      return apply.create(Apply.ownedBy(NodeKeys.generate(node), node));
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;

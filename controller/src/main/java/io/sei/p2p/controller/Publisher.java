@@ -2,7 +2,6 @@ package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.model.WellKnown;
@@ -25,12 +24,10 @@ final class Publisher {
 
   private final ControllerConfig config;
   private final Apply apply;
-  private final KubernetesClient client;
 
-  Publisher(ControllerConfig config, Apply apply, KubernetesClient client) {
+  Publisher(ControllerConfig config, Apply apply) {
     this.config = config;
     this.apply = apply;
-    this.client = client;
   }
 
   /**
@@ -105,7 +102,7 @@ final class Publisher {
   private Outcome optOut(SeiNode node, SeiNodeStatus old, Service existing) {
     boolean ours = existing != null && Apply.isOwnedBy(existing, node);
     if (ours && existing.getMetadata().getDeletionTimestamp() == null) {
-      client.resource(existing).delete();
+      apply.delete(existing);
     }
     String address = ours ? old.externalAddress() : null;
     return new Outcome(address, false, true, "TCPDisabled",

@@ -18,6 +18,7 @@ import io.sei.p2p.model.SeiNodeDeploymentSpec;
 import io.sei.p2p.model.SeiNodeDeploymentStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.DeploymentChildren;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,12 @@ import java.util.stream.Collectors;
  */
 public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDeployment>, Cleaner<SeiNodeDeployment> {
 
+  private final ControllerMetrics metrics;
+
+  public SeiNodeDeploymentReconciler(ControllerMetrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public List<EventSource<?, SeiNodeDeployment>> prepareEventSources(EventSourceContext<SeiNodeDeployment> context) {
     return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(SeiNode.class,
@@ -42,7 +49,23 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
 
   @Override
   public UpdateControl<SeiNodeDeployment> reconcile(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
-    Apply apply = new Apply(context.getClient());
+    long started = System.nanoTime();
+    String outcome = "error";
+    try {
+      UpdateControl<SeiNodeDeployment> control = converge(deployment, context);
+      outcome = control.isPatchStatus() ? "status-changed" : "unchanged";
+      if (control.isPatchStatus()) {
+        metrics.wrote("SeiNodeDeployment", "patch-status");
+      }
+      return control;
+    } finally {
+      metrics.reconciled("seinodedeployment", outcome, Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private UpdateControl<SeiNodeDeployment> converge(SeiNodeDeployment deployment,
+      Context<SeiNodeDeployment> context) {
+    Apply apply = new Apply(context.getClient(), metrics);
     Map<String, SeiNode> existing = children(deployment, context).stream()
         .collect(Collectors.toMap(child -> child.getMetadata().getName(), Function.identity()));
     List<SeiNode> desired = DeploymentChildren.desired(deployment);
@@ -54,7 +77,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
     existing.values().stream()
         .filter(child -> !wanted.contains(child.getMetadata().getName())
             && child.getMetadata().getDeletionTimestamp() == null)
-        .forEach(child -> context.getClient().resource(child).delete());
+        .forEach(apply::delete);
 
     SeiNodeDeploymentStatus status = status(deployment, existing, wanted);
     if (status.equals(deployment.getStatus())) {
@@ -72,6 +95,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
   public DeleteControl cleanup(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
     if (deployment.getSpec().deletionPolicyOrDefault() == SeiNodeDeploymentSpec.DeletionPolicy.Retain) {
       for (SeiNode child : children(deployment, context)) {
+        metrics.wrote("SeiNode", "release");
         context.getClient().resource(child).edit(released -> {
           List<OwnerReference> others = released.getMetadata().getOwnerReferences().stream()
               .filter(ref -> !ref.getUid().equals(deployment.getMetadata().getUid())).toList();

@@ -54,9 +54,11 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
   private static final Duration HELD_RECHECK = Duration.ofSeconds(5);
 
   private final ControllerConfig config;
+  private final ControllerMetrics metrics;
 
-  public SeiNodeReconciler(ControllerConfig config) {
+  public SeiNodeReconciler(ControllerConfig config, ControllerMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -87,18 +89,33 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
 
   @Override
   public UpdateControl<SeiNode> reconcile(SeiNode node, Context<SeiNode> context) {
+    long started = System.nanoTime();
+    String outcome = "error";
+    try {
+      UpdateControl<SeiNode> control = converge(node, context);
+      outcome = control.isPatchStatus() ? "status-changed" : "unchanged";
+      if (control.isPatchStatus()) {
+        metrics.wrote("SeiNode", "patch-status");
+      }
+      return control;
+    } finally {
+      metrics.reconciled("seinode", outcome, Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private UpdateControl<SeiNode> converge(SeiNode node, Context<SeiNode> context) {
     Owned owned = new Owned(node, context);
     SeiNodeStatus old = node.getStatus() == null
         ? new SeiNodeStatus(null, null, null, null, null, List.of()) : node.getStatus();
-    Apply apply = new Apply(context.getClient());
+    Apply apply = new Apply(context.getClient(), metrics);
     Instant now = Instant.now();
 
-    String nodeId = new Identity(context.getClient()).nodeId(node, old.nodeId(), owned.named(Secret.class,
+    String nodeId = new Identity(context.getClient(), apply).nodeId(node, old.nodeId(), owned.named(Secret.class,
         NodeObjects.nodeKeySecretName(node)));
     apply.ensure(Apply.ownedBy(NodeObjects.headlessService(node), node),
         owned.named(Service.class, node.getMetadata().getName()));
     boolean started = owned.named(StatefulSet.class, node.getMetadata().getName()) != null;
-    Publisher.Outcome publication = new Publisher(config, apply, context.getClient())
+    Publisher.Outcome publication = new Publisher(config, apply)
         .publish(node, old, owned, started, now);
 
     Peers.Resolution peers = Peers.resolve(node.getMetadata().getName(), namespace(node),
@@ -120,7 +137,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
         statefulSet == null ? old.statefulSet()
             : new SeiNodeStatus.StatefulSetRef(statefulSet.getMetadata().getName(), statefulSet.getMetadata().getUid()),
         generation, conditions);
-    publication.announce(new Events(context.getClient()), node, old.conditions(), conditions);
+    publication.announce(new Events(context.getClient(), metrics), node, old.conditions(), conditions);
 
     UpdateControl<SeiNode> control;
     if (status.equals(old)) {

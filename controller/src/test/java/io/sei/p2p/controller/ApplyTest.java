@@ -46,7 +46,7 @@ class ApplyTest {
         .endMetadata().build();
 
     try (var client = new KubernetesClientBuilder().build()) {
-      assertThatThrownBy(() -> new Apply(client).ensure(desired, foreign))
+      assertThatThrownBy(() -> new Apply(client, new ControllerMetrics()).ensure(desired, foreign))
           .hasMessage("ConfigMap ns/n-config exists but is not controlled by SeiNode n; it is left alone (rename or "
               + "remove it)");
     }

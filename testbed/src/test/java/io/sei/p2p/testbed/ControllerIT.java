@@ -17,12 +17,17 @@ import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.P2pService;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,8 +144,11 @@ class ControllerIT {
       // after convergence, an idle minute: the apiserver's audit log must show no write by the controller
       Thread.sleep(3000);
       Instant quietFrom = Instant.now();
+      String countedBefore = writesCounted(controller);
       Thread.sleep(60_000);
       List<String> writes = controllerWritesSince(quietFrom);
+      assertThat(writesCounted(controller)).as("the controller's own write counters").isEqualTo(countedBefore)
+          .contains("sei_controller_writes_total{kind=\"Service\",verb=\"apply\"}");
       assertThat(writes).as("writes by the controller during an idle minute").isEmpty();
       assertThat(controllerWritesSince(started)).as("the same audit query sees the controller's earlier writes")
           .anySatisfy(write -> assertThat(write).startsWith("patch seinodes"))
@@ -271,6 +279,15 @@ class ControllerIT {
     Rbac.grantLeaderElection(client, ns);
     KubernetesClient identity = plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
     return Controller.start(ControllerConfig.fromEnv(env), identity, false);
+  }
+
+  /** The controller's sei_controller_writes_total lines from its /metrics. */
+  private static String writesCounted(Controller controller) throws IOException, InterruptedException {
+    String metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.healthPort()
+            + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return metrics.lines().filter(line -> line.startsWith("sei_controller_writes_total"))
+        .collect(Collectors.joining("\n"));
   }
 
   private static List<String> controllerWritesSince(Instant from) throws IOException {

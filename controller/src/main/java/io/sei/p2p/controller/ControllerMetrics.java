@@ -1,0 +1,36 @@
+package io.sei.p2p.controller;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/** What the controller does, for Prometheus: reconciles by outcome and latency, and every write by kind and verb. */
+public final class ControllerMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  void reconciled(String controller, String outcome, Duration elapsed) {
+    Timer.builder("sei_controller_reconciles")
+        .description("Reconciles by controller and outcome")
+        .tag("controller", controller).tag("outcome", outcome)
+        .register(registry).record(elapsed);
+  }
+
+  /** One API write (an idle cluster sees none). */
+  void wrote(String kind, String verb) {
+    Counter.builder("sei_controller_writes")
+        .description("Writes to the API by kind and verb")
+        .tag("kind", kind).tag("verb", verb)
+        .register(registry).increment();
+  }
+
+  PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  String scrape() {
+    return registry.scrape();
+  }
+}
