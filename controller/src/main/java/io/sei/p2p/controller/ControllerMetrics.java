@@ -1,17 +1,36 @@
 package io.sei.p2p.controller;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /** What the controller does, for Prometheus: reconciles by outcome and latency, and every write by kind and verb. */
 public final class ControllerMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  void reconciled(String controller, String outcome, Duration elapsed) {
+  /** Runs one reconcile of {@code kind}, recording its outcome, its latency and the status write it returns. */
+  <P extends HasMetadata> UpdateControl<P> reconcile(String kind, Supplier<UpdateControl<P>> converge) {
+    long started = System.nanoTime();
+    String outcome = "error";
+    try {
+      UpdateControl<P> control = converge.get();
+      outcome = control.isPatchStatus() ? "status-changed" : "unchanged";
+      if (control.isPatchStatus()) {
+        wrote(kind, "patch-status");
+      }
+      return control;
+    } finally {
+      reconciled(kind, outcome, Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private void reconciled(String controller, String outcome, Duration elapsed) {
     Timer.builder("sei_controller_reconciles")
         .description("Reconciles by controller and outcome")
         .tag("controller", controller).tag("outcome", outcome)

@@ -18,7 +18,6 @@ import io.sei.p2p.model.SeiNodeDeploymentSpec;
 import io.sei.p2p.model.SeiNodeDeploymentStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.DeploymentChildren;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -49,18 +48,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
 
   @Override
   public UpdateControl<SeiNodeDeployment> reconcile(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
-    long started = System.nanoTime();
-    String outcome = "error";
-    try {
-      UpdateControl<SeiNodeDeployment> control = converge(deployment, context);
-      outcome = control.isPatchStatus() ? "status-changed" : "unchanged";
-      if (control.isPatchStatus()) {
-        metrics.wrote("SeiNodeDeployment", "patch-status");
-      }
-      return control;
-    } finally {
-      metrics.reconciled("seinodedeployment", outcome, Duration.ofNanos(System.nanoTime() - started));
-    }
+    return metrics.reconcile("SeiNodeDeployment", () -> converge(deployment, context));
   }
 
   private UpdateControl<SeiNodeDeployment> converge(SeiNodeDeployment deployment,

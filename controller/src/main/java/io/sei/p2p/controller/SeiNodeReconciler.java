@@ -89,18 +89,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
 
   @Override
   public UpdateControl<SeiNode> reconcile(SeiNode node, Context<SeiNode> context) {
-    long started = System.nanoTime();
-    String outcome = "error";
-    try {
-      UpdateControl<SeiNode> control = converge(node, context);
-      outcome = control.isPatchStatus() ? "status-changed" : "unchanged";
-      if (control.isPatchStatus()) {
-        metrics.wrote("SeiNode", "patch-status");
-      }
-      return control;
-    } finally {
-      metrics.reconciled("seinode", outcome, Duration.ofNanos(System.nanoTime() - started));
-    }
+    return metrics.reconcile("SeiNode", () -> converge(node, context));
   }
 
   private UpdateControl<SeiNode> converge(SeiNode node, Context<SeiNode> context) {
