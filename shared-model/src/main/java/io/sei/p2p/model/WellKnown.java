@@ -8,7 +8,6 @@ public final class WellKnown {
 
   public static final String GROUP = "sei.io";
   public static final String VERSION = "v1alpha1";
-  public static final String API_VERSION = GROUP + "/" + VERSION;
 
   /** CometBFT P2P port, published through the NLB. */
   public static final int P2P_PORT = 26656;

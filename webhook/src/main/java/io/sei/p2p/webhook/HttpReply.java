@@ -13,8 +13,4 @@ record HttpReply(int status, String contentType, byte[] body) {
   static HttpReply error(int status, String reason) {
     return new HttpReply(status, "text/plain; charset=utf-8", (reason + "\n").getBytes(StandardCharsets.UTF_8));
   }
-
-  String bodyText() {
-    return new String(body, StandardCharsets.UTF_8);
-  }
 }
