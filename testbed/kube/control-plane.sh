@@ -1,24 +1,22 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager and kubectl from their Go modules and prints the
-# folder that holds them (the only line on stdout; progress goes to stderr).
+# Builds the local cluster's binaries from their Go modules and prints the folder that holds them (the only line on
+# stdout; progress goes to stderr): etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok.
 #
-#   control-plane.sh            build what is missing (or use $KUBEBUILDER_ASSETS) and print the folder
+#   control-plane.sh            build what is missing (or take it from $KUBEBUILDER_ASSETS) and print the folder
 #   control-plane.sh pin V      re-pin the Kubernetes wrapper module to release V (e.g. v1.34.4)
 #
-# Binaries are cached outside the repository, keyed by version:
-#   ${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}/<k8s>-etcd-<etcd>/
+# Each component is built from its own wrapper module (k8s/, etcd/, kwok/) and cached outside the repository, keyed
+# by its version, so that moving one component rebuilds only that one:
+#   ${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}/{k8s-<v>,etcd-<v>,kwok-<v>}/
+# The printed folder holds links to them. With KUBEBUILDER_ASSETS set, the binaries found there are used instead.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-binaries=(etcd kube-apiserver kube-controller-manager kubectl)
+k8s_binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+cache=${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}
 
 say() { printf 'control-plane: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
-
-has_all() {
-  local dir=$1 b
-  for b in "${binaries[@]}"; do [ -x "$dir/$b" ] || return 1; done
-}
 
 module_version() { (cd "$1" && go list -m -f '{{.Version}}' "$2"); }
 
@@ -37,51 +35,52 @@ pin() {
   say "pinned k8s.io/kubernetes $k8s (staging modules $staging)"
 }
 
-build() {
-  if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
-    has_all "$KUBEBUILDER_ASSETS" || die "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS lacks one of: ${binaries[*]}"
-    echo "$KUBEBUILDER_ASSETS"
-    return
+# go_build <module dir> <output> <package> [ldflags...]: builds once, atomically, under a lock shared by parallel runs
+go_build() {
+  local module=$1 output=$2 package=$3 ldflags=${4:-} started
+  [ -x "$output" ] && return
+  mkdir -p "$(dirname "$output")"
+  exec 9>"$output.lock"
+  flock 9
+  if [ ! -x "$output" ]; then
+    say "building $(basename "$output") from Go modules ($package; first time only, minutes on a small machine)"
+    started=$SECONDS
+    (cd "$module" && CGO_ENABLED=0 go build -trimpath -tags selinux,notest -ldflags "-s -w$ldflags" \
+      -o "$output.tmp" "$package") || die "building $package failed (see the Go output above)"
+    mv "$output.tmp" "$output"
+    say "built $(basename "$output") in $((SECONDS - started)) s"
   fi
-  command -v go >/dev/null || die "Go is not installed; it is needed to build the local control plane (or set KUBEBUILDER_ASSETS to a folder holding ${binaries[*]})"
+  exec 9>&-
+}
 
-  local k8s etcd cache out
+build() {
+  command -v go >/dev/null || [ -n "${KUBEBUILDER_ASSETS:-}" ] \
+    || die "Go is not installed; it is needed to build the local cluster (or set KUBEBUILDER_ASSETS)"
+  local k8s etcd kwok out b src
   k8s=$(module_version "$here/k8s" k8s.io/kubernetes)
   etcd=$(module_version "$here/etcd" go.etcd.io/etcd/server/v3)
-  cache=${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}
-  out="$cache/$k8s-etcd-$etcd"
-  if has_all "$out"; then echo "$out"; return; fi
-
-  mkdir -p "$out"
-  exec 9>"$out/.lock"
-  flock 9 # another build of the same version (a parallel test JVM) finishes first
-  if has_all "$out"; then echo "$out"; return; fi
-
+  kwok=$(module_version "$here/kwok" sigs.k8s.io/kwok)
   [[ $k8s =~ ^v([0-9]+)\.([0-9]+)\. ]] || die "cannot read the Kubernetes version from $here/k8s/go.mod"
-  local major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]} v ldflags=""
+  local major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]} v k8s_ldflags=""
   for v in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $v.gitVersion=$k8s -X $v.gitMajor=$major -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
+    k8s_ldflags+=" -X $v.gitVersion=$k8s -X $v.gitMajor=$major -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
   done
-  export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath"
 
-  local b started
-  for b in kube-apiserver kube-controller-manager kubectl; do
-    [ -x "$out/$b" ] && continue
-    say "building $b $k8s from Go modules (first time only; several minutes on a small machine)"
-    started=$SECONDS
-    (cd "$here/k8s" && go build -tags selinux,notest -ldflags "-s -w$ldflags" -o "$out/$b.tmp" "k8s.io/kubernetes/cmd/$b") \
-      || die "building $b failed (see the Go output above)"
-    mv "$out/$b.tmp" "$out/$b"
-    say "built $b in $((SECONDS - started)) s"
+  out="$cache/$k8s-etcd-$etcd-kwok-$kwok"
+  mkdir -p "$out"
+  for b in "${k8s_binaries[@]}" etcd kwok; do
+    if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$b" ]; then
+      src="$KUBEBUILDER_ASSETS/$b"
+    else
+      case $b in
+        etcd) src="$cache/etcd-$etcd/etcd"; go_build "$here/etcd" "$src" go.etcd.io/etcd/server/v3 ;;
+        kwok) src="$cache/kwok-$kwok/kwok"
+              go_build "$here/kwok" "$src" sigs.k8s.io/kwok/cmd/kwok ;;
+        *) src="$cache/k8s-$k8s/$b"; go_build "$here/k8s" "$src" "k8s.io/kubernetes/cmd/$b" "$k8s_ldflags" ;;
+      esac
+    fi
+    ln -sfn "$src" "$out/$b"
   done
-  if [ ! -x "$out/etcd" ]; then
-    say "building etcd $etcd from Go modules"
-    started=$SECONDS
-    (cd "$here/etcd" && go build -ldflags "-s -w" -o "$out/etcd.tmp" go.etcd.io/etcd/server/v3) \
-      || die "building etcd failed (see the Go output above)"
-    mv "$out/etcd.tmp" "$out/etcd"
-    say "built etcd in $((SECONDS - started)) s"
-  fi
   echo "$out"
 }
 

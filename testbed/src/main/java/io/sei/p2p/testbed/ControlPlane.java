@@ -1,6 +1,9 @@
 package io.sei.p2p.testbed;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,19 +24,31 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A real Kubernetes control plane on loopback: etcd, kube-apiserver and kube-controller-manager (garbage collector,
- * StatefulSet, namespace controllers). No scheduler and no kubelet, so pods stay Pending. Certificates are minted
- * here; the admin user is a client certificate in {@code system:masters}.
+ * A real Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager (garbage collector,
+ * StatefulSet, namespace and node-lifecycle controllers) and kube-scheduler, with fake nodes kept by KWOK: pods are
+ * scheduled and run (Running, Ready, with an IP from their node's pod CIDR) without a kubelet. Certificates are
+ * minted here; the admin user is a client certificate in {@code system:masters}.
  */
 public final class ControlPlane implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration CERT_VALIDITY = Duration.ofDays(7);
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  /** Room for thousands of LoadBalancer Services. */
+  private static final String SERVICE_RANGE = "10.96.0.0/12";
+  /** The fake nodes: their own IPs, and pod CIDRs inside the VPC CIDR the tests configure (10.0.0.0/16). */
+  public static final List<FakeNode> NODES = List.of(
+      new FakeNode("kwok-node-0", "10.0.250.1", "10.0.128.0/20"),
+      new FakeNode("kwok-node-1", "10.0.250.2", "10.0.144.0/20"));
+
+  /** A node that KWOK keeps Ready, and whose pods it runs. */
+  public record FakeNode(String name, String ip, String podCidr) {
+  }
 
   private final ControlPlaneBinaries binaries;
   private final Path workDir;
@@ -112,6 +127,19 @@ public final class ControlPlane implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
+  /**
+   * A kubeconfig that authenticates as ServiceAccount {@code namespace/name} with a token the apiserver issued (a
+   * TokenRequest, valid for a day), as a pod's projected token does: for processes that run as that account.
+   */
+  public Path kubeconfigForServiceAccount(String namespace, String name) {
+    String token = client.serviceAccounts().inNamespace(namespace).withName(name)
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(Duration.ofDays(1).toSeconds())
+            .endSpec().build())
+        .getStatus().getToken();
+    return write(workDir.resolve("kubeconfig-" + namespace + "-" + name),
+        kubeconfigYaml(name, namespace, "token: " + token));
+  }
+
   /** A fresh namespace, so that tests sharing this control plane do not see each other's objects. */
   public String newNamespace(String prefix) {
     return newNamespaceNamed(prefix + "-" + NAMESPACES.incrementAndGet());
@@ -127,7 +155,7 @@ public final class ControlPlane implements AutoCloseable {
     Path pki = mkdirs(workDir.resolve("pki"));
     Path caFile = write(pki.resolve("ca.crt"), ca.certificate().certificatePem());
     IssuedCertificate serving = ca.issueServing("kube-apiserver",
-        List.of("127.0.0.1", "localhost", "10.0.0.1", "kubernetes", "kubernetes.default",
+        List.of("127.0.0.1", "localhost", "10.96.0.1", "kubernetes", "kubernetes.default",
             "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"),
         CERT_VALIDITY);
     Path servingCert = write(pki.resolve("apiserver.crt"), serving.certificatePem());
@@ -163,7 +191,7 @@ public final class ControlPlane implements AutoCloseable {
         "--tls-cert-file=" + servingCert, "--tls-private-key-file=" + servingKey,
         "--client-ca-file=" + caFile,
         "--authorization-mode=RBAC",
-        "--service-cluster-ip-range=10.0.0.0/24",
+        "--service-cluster-ip-range=" + SERVICE_RANGE,
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=" + serviceAccountPublicKey,
         "--service-account-signing-key-file=" + serviceAccountKey,
@@ -174,7 +202,9 @@ public final class ControlPlane implements AutoCloseable {
         "--audit-log-path=" + workDir.resolve("audit.log"),
         "--audit-log-maxsize=0"));
 
-    kubeconfig = write(workDir.resolve("kubeconfig"), kubeconfigYaml(admin));
+    kubeconfig = write(workDir.resolve("kubeconfig"), kubeconfigYaml("admin", "default",
+        "client-certificate-data: " + base64(admin.certificatePem()),
+        "client-key-data: " + base64(admin.privateKeyTraditionalPem())));
     client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(read(kubeconfig))).build();
     awaitReady();
 
@@ -185,12 +215,42 @@ public final class ControlPlane implements AutoCloseable {
         "--cert-dir=" + mkdirs(workDir.resolve("controller-manager")),
         "--service-account-private-key-file=" + serviceAccountKey,
         "--root-ca-file=" + caFile,
-        "--controllers=garbage-collector-controller,statefulset-controller,namespace-controller",
+        "--controllers=garbage-collector-controller,statefulset-controller,namespace-controller,"
+            + "node-lifecycle-controller", // takes the not-ready taint off new nodes
+        "--kube-api-qps=200", "--kube-api-burst=400", // a fleet's StatefulSets, not the default 20 writes a second
         "--leader-elect=false"));
+    launch("kube-scheduler", List.of(binaries.kubeScheduler().toString(),
+        "--kubeconfig=" + kubeconfig, "--secure-port=0", "--leader-elect=false",
+        "--kube-api-qps=500", "--kube-api-burst=1000"));
+    launch("kwok", List.of(binaries.kwok().toString(),
+        "--kubeconfig=" + kubeconfig,
+        "--config=" + RepoRoot.find().resolve("testbed/kube/kwok/stages.yaml")),
+        Map.of("KWOK_WORKDIR", mkdirs(workDir.resolve("kwok")).toString()));
+    NODES.forEach(this::addFakeNode);
+  }
+
+  private void addFakeNode(FakeNode fake) {
+    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("256"), "memory", new Quantity("1Ti"),
+        "pods", new Quantity("5000"));
+    client.nodes().resource(new NodeBuilder()
+        .withNewMetadata().withName(fake.name())
+          .addToAnnotations("kwok.x-k8s.io/node", "fake")
+          .addToLabels("kubernetes.io/hostname", fake.name()).addToLabels("kubernetes.io/os", "linux")
+        .endMetadata()
+        .withNewSpec().withPodCIDR(fake.podCidr()).withPodCIDRs(fake.podCidr()).endSpec()
+        .withNewStatus()
+          .addNewAddress().withType("InternalIP").withAddress(fake.ip()).endAddress()
+          .withCapacity(capacity).withAllocatable(capacity)
+        .endStatus()
+        .build()).create();
   }
 
   private void launch(String name, List<String> command) {
-    processes.add(LocalProcess.start(name, command, workDir.resolve(name + ".log")));
+    launch(name, command, Map.of());
+  }
+
+  private void launch(String name, List<String> command, Map<String, String> env) {
+    processes.add(LocalProcess.start(name, command, env, workDir.resolve(name + ".log")));
   }
 
   private void awaitReady() {
@@ -216,7 +276,8 @@ public final class ControlPlane implements AutoCloseable {
         + lastProblem + "); logs are in " + workDir);
   }
 
-  private String kubeconfigYaml(IssuedCertificate user) {
+  /** A kubeconfig for this apiserver; {@code credentials} are the user's fields (one per line). */
+  private String kubeconfigYaml(String user, String namespace, String... credentials) {
     return """
         apiVersion: v1
         kind: Config
@@ -226,19 +287,18 @@ public final class ControlPlane implements AutoCloseable {
             server: %s
             certificate-authority-data: %s
         users:
-        - name: admin
+        - name: %s
           user:
-            client-certificate-data: %s
-            client-key-data: %s
+            %s
         contexts:
         - name: local
           context:
             cluster: local
-            user: admin
-            namespace: default
+            user: %s
+            namespace: %s
         current-context: local
-        """.formatted(apiserverUrl(), base64(ca.certificate().certificatePem()), base64(user.certificatePem()),
-        base64(user.privateKeyTraditionalPem()));
+        """.formatted(apiserverUrl(), base64(ca.certificate().certificatePem()), user,
+        String.join("\n    ", credentials), user, namespace);
   }
 
   @Override
@@ -256,7 +316,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private synchronized void stopProcesses() {
-    // reverse order: controller-manager, apiserver, then etcd
+    // reverse order: kwok, scheduler, controller-manager, apiserver, then etcd
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).close();
     }

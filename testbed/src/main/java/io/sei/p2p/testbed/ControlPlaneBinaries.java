@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds etcd, kube-apiserver, kube-controller-manager and kubectl: {@code KUBEBUILDER_ASSETS} when set, else the
- * version-keyed cache that {@code testbed/kube/control-plane.sh} fills by building them from Go modules.
+ * Finds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok: those in
+ * {@code KUBEBUILDER_ASSETS} when set, else the version-keyed cache that {@code testbed/kube/control-plane.sh} fills
+ * by building them from Go modules.
  */
 public record ControlPlaneBinaries(Path folder) {
 
@@ -24,8 +25,16 @@ public record ControlPlaneBinaries(Path folder) {
     return folder.resolve("kube-controller-manager");
   }
 
+  public Path kubeScheduler() {
+    return folder.resolve("kube-scheduler");
+  }
+
   public Path kubectl() {
     return folder.resolve("kubectl");
+  }
+
+  public Path kwok() {
+    return folder.resolve("kwok");
   }
 
   /** Runs the build script (a no-op once built); its progress lines go to this process's stderr. */
