@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.sei.p2p.model.WellKnown;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,14 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one place the controller writes owned objects. Server-side apply, but only when there is something to write:
- * the desired state changed since it was last applied (its hash is kept in an annotation), or the object drifted
- * from it. An idle cluster therefore sees no writes at all. Every write is counted.
+ * The one place the controller writes the objects it controls, by server-side apply. An object that exists is written
+ * only when there is something to write: the desired state changed since it was last applied (its hash is kept in
+ * an annotation), or the object drifted from it. An object of the same name that someone else controls, or nobody
+ * does, is never written: that is a {@link StepFailed#nameConflict}. Every write is counted.
  */
 public final class Apply {
 
   public static final String FIELD_MANAGER = "sei-p2p-controller";
-  static final String APPLIED_HASH = "sei.io/applied-hash";
 
   private final KubernetesClient client;
   private final KubernetesSerialization json;
@@ -36,32 +38,41 @@ public final class Apply {
   }
 
   /**
-   * {@code desired} (which carries its owner, see {@link #ownedBy}) applied if needed; returns what the cluster
-   * holds afterwards (or {@code actual} unchanged). An {@code actual} controlled by anyone but {@code desired}'s
-   * owner is never taken over: that is an error.
+   * {@code desired} (which carries its owner, see {@link #ownedBy}) made true; returns what the cluster holds
+   * afterwards. {@code cached} is what the informer cache holds (null: nothing), which may lag behind the cluster.
    */
-  public <T extends HasMetadata> T ensure(T desired, T actual) {
-    if (actual != null && !sameController(desired, actual)) {
-      throw new IllegalStateException(actual.getKind() + " " + actual.getMetadata().getNamespace() + "/"
-          + actual.getMetadata().getName() + " exists but is not controlled by "
-          + desired.getMetadata().getOwnerReferences().get(0).getKind() + " "
-          + desired.getMetadata().getOwnerReferences().get(0).getName() + "; it is left alone (rename or remove it)");
-    }
+  public <T extends HasMetadata> T ensure(T desired, T cached) {
     if (desired.getMetadata().getAnnotations() == null) {
       desired.getMetadata().setAnnotations(new LinkedHashMap<>());
     }
-    desired.getMetadata().getAnnotations().put(APPLIED_HASH, hash(desired));
-    if (actual != null && upToDate(desired, actual)) {
+    desired.getMetadata().getAnnotations().put(WellKnown.ANNOTATION_APPLIED_HASH, hash(desired));
+    // the cache holds only this controller's labelled objects: a same-named object made by someone else is read live
+    T actual = cached != null ? cached : client.resource(desired).get();
+    if (actual == null) {
+      try {
+        metrics.wrote(desired.getKind(), "create");
+        // created by an apply, not forced: every field it sets is owned by this controller from the start, so a field
+        // it stops setting later is removed
+        return client.resource(desired).fieldManager(FIELD_MANAGER).serverSideApply();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        actual = client.resource(desired).get(); // someone else's object appeared meanwhile
+        if (actual == null) {
+          throw e;
+        }
+      }
+    }
+    if (!sameController(desired, actual)) {
+      OwnerReference owner = desired.getMetadata().getOwnerReferences().get(0);
+      throw StepFailed.nameConflict(actual, StepFailed.controllerOf(actual), owner.getKind(), owner.getName());
+    }
+    if (upToDate(desired, actual)) {
       return actual;
     }
     metrics.wrote(desired.getKind(), "apply");
     return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-  }
-
-  /** Creates {@code object}; a conflict (it exists already) is the caller's to handle. */
-  public <T extends HasMetadata> T create(T object) {
-    metrics.wrote(object.getKind(), "create");
-    return client.resource(object).create();
   }
 
   public void delete(HasMetadata object) {
@@ -78,24 +89,30 @@ public final class Apply {
     return owned;
   }
 
-  /** Whether {@code owned} has {@code owner} (by UID) as its controller: nothing else is ever deleted. */
+  /** Whether {@code owned} has {@code owner} (by UID) as its controller: nothing else is ever written or deleted. */
   public static boolean isOwnedBy(HasMetadata owned, HasMetadata owner) {
-    return owned.getMetadata().getOwnerReferences() != null && owned.getMetadata().getOwnerReferences().stream()
-        .anyMatch(ref -> Boolean.TRUE.equals(ref.getController())
-            && ref.getUid().equals(owner.getMetadata().getUid()));
+    return isControlledBy(owned, owner.getMetadata().getUid());
   }
 
   private static boolean sameController(HasMetadata desired, HasMetadata actual) {
-    String owner = desired.getMetadata().getOwnerReferences().get(0).getUid();
-    return actual.getMetadata().getOwnerReferences() != null && actual.getMetadata().getOwnerReferences().stream()
-        .anyMatch(ref -> Boolean.TRUE.equals(ref.getController()) && owner.equals(ref.getUid()));
+    return isControlledBy(actual, desired.getMetadata().getOwnerReferences().get(0).getUid());
+  }
+
+  private static boolean isControlledBy(HasMetadata object, String ownerUid) {
+    return object.getMetadata().getOwnerReferences() != null && object.getMetadata().getOwnerReferences().stream()
+        .anyMatch(ref -> Boolean.TRUE.equals(ref.getController()) && ownerUid.equals(ref.getUid()));
   }
 
   private <T extends HasMetadata> boolean upToDate(T desired, T actual) {
     Map<String, String> annotations = actual.getMetadata().getAnnotations();
-    String appliedHash = annotations == null ? null : annotations.get(APPLIED_HASH);
-    return desired.getMetadata().getAnnotations().get(APPLIED_HASH).equals(appliedHash)
-        && contains(json.convertValue(actual, JsonNode.class), json.convertValue(desired, JsonNode.class));
+    String appliedHash = annotations == null ? null : annotations.get(WellKnown.ANNOTATION_APPLIED_HASH);
+    return desired.getMetadata().getAnnotations().get(WellKnown.ANNOTATION_APPLIED_HASH).equals(appliedHash)
+        && covers(actual, desired);
+  }
+
+  /** Whether every field of {@code wanted} is in {@code actual} with the same value (as {@link #contains}). */
+  public boolean covers(Object actual, Object wanted) {
+    return contains(json.convertValue(actual, JsonNode.class), json.convertValue(wanted, JsonNode.class));
   }
 
   /** Whether every field of {@code wanted} is in {@code actual} with the same value (defaults may add fields). */

@@ -8,11 +8,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.rate.LinearRateLimiter;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+  private static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(5);
 
   private final Operator operator;
   private final HttpServer health;
@@ -44,8 +48,10 @@ public final class Controller implements AutoCloseable {
       }
     });
     ControllerMetrics metrics = new ControllerMetrics();
-    operator.register(new SeiNodeReconciler(config, metrics), namespaces(config));
-    operator.register(new SeiNodeDeploymentReconciler(metrics), namespaces(config));
+    operator.register(new SeiNodeReconciler(config, metrics), settings(config, null));
+    // a deployment's status follows its children: at most one reconcile a second coalesces their bursts
+    operator.register(new SeiNodeDeploymentReconciler(metrics),
+        settings(config, new LinearRateLimiter(Duration.ofSeconds(1), 1)));
     operator.start();
     HttpServer health = healthServer(config.healthPort(), operator, metrics);
     return new Controller(operator, health);
@@ -61,11 +67,17 @@ public final class Controller implements AutoCloseable {
     operator.stop();
   }
 
-  private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>>
-      namespaces(ControllerConfig config) {
+  /** Watched namespaces, retries that never run out (backing off to 5 minutes), and an optional rate limit. */
+  private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> settings(
+      ControllerConfig config, LinearRateLimiter rateLimiter) {
     return overrider -> {
       if (!config.watchNamespaces().isEmpty()) {
         overrider.settingNamespaces(config.watchNamespaces());
+      }
+      overrider.withRetry(new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
+          .setMaxInterval(MAX_RETRY_INTERVAL.toMillis()).withoutMaxAttempts());
+      if (rateLimiter != null) {
+        overrider.withRateLimiter(rateLimiter);
       }
     };
   }

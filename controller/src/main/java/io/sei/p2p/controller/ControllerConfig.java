@@ -16,7 +16,9 @@ public record ControllerConfig(
     String leaseNamespace,
     boolean leaderElection,
     int healthPort,
-    Duration notRoutableRecheck) {
+    Duration notRoutableRecheck,
+    Duration peerSettle,
+    Duration peerUpdateSpacing) {
 
   public static final String LEASE_NAME = "sei-p2p-controller";
 
@@ -29,12 +31,31 @@ public record ControllerConfig(
         env.getOrDefault("POD_NAMESPACE", "sei-system"),
         !"false".equalsIgnoreCase(env.getOrDefault("SEI_LEADER_ELECTION", "true")),
         port(env.getOrDefault("HEALTH_PORT", "8081")),
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        seconds(env, "SEI_PEER_SETTLE_SECONDS", 60),
+        seconds(env, "SEI_PEER_UPDATE_SECONDS", 15));
   }
 
   /** What the configuration alone says about publishing (a node's pod IP is checked as well, once it exists). */
   public Routability clusterRoutability() {
     return Routability.ofCluster(targetType, vpcCidr);
+  }
+
+  private static Duration seconds(Map<String, String> env, String variable, int fallback) {
+    String value = env.get(variable);
+    if (value == null || value.isBlank()) {
+      return Duration.ofSeconds(fallback);
+    }
+    try {
+      int seconds = Integer.parseInt(value.trim());
+      if (seconds >= 0 && seconds <= 3600) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException(variable + " must be a whole number of seconds from 0 to 3600, not \""
+        + value + "\"");
   }
 
   private static int port(String value) {

@@ -4,56 +4,72 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.NodeObjects;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The node's CometBFT identity: its node-key Secret (generated once, never overwritten) and node ID. */
+/**
+ * The node's CometBFT identity. Its key lives in a Secret that outlives the node (like a StatefulSet's volumes), so
+ * that a node deleted and created again, or scaled down and up, keeps the node ID its peers know. The Secret is read
+ * by name only until the node ID is in the node's status: the controller watches no Secrets.
+ */
 final class Identity {
 
   private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
   private final KubernetesClient client;
-  private final Apply apply;
+  private final ControllerMetrics metrics;
 
-  Identity(KubernetesClient client, Apply apply) {
+  Identity(KubernetesClient client, ControllerMetrics metrics) {
     this.client = client;
-    this.apply = apply;
+    this.metrics = metrics;
   }
 
-  /** The node ID, or the one already known, or null while the key is not readable. */
-  String nodeId(SeiNode node, String known, Secret cached) {
-    Secret secret = cached;
+  /** The node ID: the one already known, else read from (or first generated into) the key Secret; null if none. */
+  String nodeId(SeiNode node, String known) {
+    if (known != null) {
+      return known; // a key is never replaced, so its ID never changes
+    }
+    String name = NodeObjects.nodeKeySecretName(node);
+    Secret secret = StepFailed.during("NodeKeyFailed", () -> read(node, name));
     if (secret == null && NodeObjects.managesNodeKey(node)) {
-      secret = createOnce(node);
-    } else if (secret == null) {
-      if (known != null) {
-        return known; // a validator's own key Secret: its name is immutable, so read it once
-      }
-      secret = client.secrets().inNamespace(node.getMetadata().getNamespace())
-          .withName(NodeObjects.nodeKeySecretName(node)).get();
+      secret = StepFailed.during("NodeKeyFailed", () -> createOnce(node));
     }
     if (secret == null) {
-      return known;
+      return null; // a validator's own key Secret that does not exist yet
+    }
+    if (NodeObjects.managesNodeKey(node) && !node.getMetadata().getName().equals(labels(secret).get(WellKnown.LABEL_NODE))) {
+      throw StepFailed.nameConflict(secret, "is not labelled " + WellKnown.LABEL_NODE + "=" + node.getMetadata().getName(),
+          node.getKind(), node.getMetadata().getName());
     }
     try {
       return NodeKeys.nodeId(secret);
     } catch (IllegalArgumentException e) {
       LOG.warn("SeiNode {}/{}: unusable node key: {}", node.getMetadata().getNamespace(), node.getMetadata().getName(),
           e.getMessage());
-      return known;
+      return null;
     }
+  }
+
+  private Secret read(SeiNode node, String name) {
+    return client.secrets().inNamespace(node.getMetadata().getNamespace()).withName(name).get();
   }
 
   private Secret createOnce(SeiNode node) {
     try {
-      return apply.create(Apply.ownedBy(NodeKeys.generate(node), node));
+      metrics.wrote("Secret", "create");
+      return client.resource(NodeKeys.generate(node)).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
-      // created meanwhile (the cache had not seen it): use that one, never overwrite
-      return client.secrets().inNamespace(node.getMetadata().getNamespace())
-          .withName(NodeObjects.nodeKeySecretName(node)).get();
+      // created meanwhile: use that one, never overwrite
+      return read(node, NodeObjects.nodeKeySecretName(node));
     }
+  }
+
+  private static Map<String, String> labels(Secret secret) {
+    return secret.getMetadata().getLabels() == null ? Map.of() : secret.getMetadata().getLabels();
   }
 }

@@ -20,7 +20,10 @@ final class NodeKeys {
   private NodeKeys() {
   }
 
-  /** A new {@code <node>-node-key} Secret; created once and never overwritten. */
+  /**
+   * A new {@code <node>-node-key} Secret: immutable, created once, labelled for its node and owned by nobody, so it
+   * outlives the node and a node of the same name takes it up again.
+   */
   static Secret generate(SeiNode node) {
     KeyPair keys;
     try {
@@ -38,6 +41,7 @@ final class NodeKeys {
           .withNamespace(node.getMetadata().getNamespace())
           .addToLabels(WellKnown.LABEL_NODE, node.getMetadata().getName()).endMetadata()
         .withType("Opaque")
+        .withImmutable(true)
         .addToData(NodeObjects.NODE_KEY_FILE, Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)))
         .build();
   }

@@ -1,6 +1,7 @@
 package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
@@ -23,11 +24,11 @@ final class Publisher {
   private static final Duration DNS_RECHECK_MAX = Duration.ofSeconds(30);
 
   private final ControllerConfig config;
-  private final Apply apply;
+  private final Owned<SeiNode> owned;
 
-  Publisher(ControllerConfig config, Apply apply) {
+  Publisher(ControllerConfig config, Owned<SeiNode> owned) {
     this.config = config;
-    this.apply = apply;
+    this.owned = owned;
   }
 
   /**
@@ -72,19 +73,19 @@ final class Publisher {
     }
   }
 
-  Outcome publish(SeiNode node, SeiNodeStatus old, SeiNodeReconciler.Owned owned, boolean started, Instant now) {
-    Service existing = owned.named(Service.class, WellKnown.p2pServiceName(node.getMetadata().getName()));
+  Outcome publish(SeiNode node, SeiNodeStatus old, boolean started, Instant now) {
+    Service existing = owned.get(Service.class, WellKnown.p2pServiceName(node.getMetadata().getName()));
     if (!Networking.tcpEnabled(node.getSpec().networking())) {
       return optOut(node, old, existing);
     }
-    Routability routability = routability(owned);
+    Routability routability = routability(node);
     if (!routability.routable()) {
       // no Service is created; one that exists is kept, and so is its address: never unpublish on a doubt
       return new Outcome(old.externalAddress(), false, false, "NotRoutable",
           "this cluster cannot publish: " + routability.reason(), config.notRoutableRecheck(), null);
     }
-    Service service = apply.ensure(Apply.ownedBy(P2pService.desired(node, config.targetType(), existing), node),
-        existing);
+    Service service = StepFailed.during("ServiceApplyFailed",
+        () -> owned.ensure(P2pService.desired(node, config.targetType(), existing)));
     Map<String, String> kept = P2pService.keptSettings(config.targetType(), service);
     String address = ExternalAddress.next(old.externalAddress(), ExternalAddress.fromService(service));
     if (address == null) {
@@ -102,7 +103,7 @@ final class Publisher {
   private Outcome optOut(SeiNode node, SeiNodeStatus old, Service existing) {
     boolean ours = existing != null && Apply.isOwnedBy(existing, node);
     if (ours && existing.getMetadata().getDeletionTimestamp() == null) {
-      apply.delete(existing);
+      StepFailed.during("ServiceDeleteFailed", () -> owned.delete(existing));
     }
     String address = ours ? old.externalAddress() : null;
     return new Outcome(address, false, true, "TCPDisabled",
@@ -110,9 +111,10 @@ final class Publisher {
             : "networking.tcp is not set", null, null);
   }
 
-  private Routability routability(SeiNodeReconciler.Owned owned) {
+  private Routability routability(SeiNode node) {
     Routability cluster = config.clusterRoutability();
-    String podIp = owned.pod().map(pod -> pod.getStatus() == null ? null : pod.getStatus().getPodIP()).orElse(null);
+    Pod pod = owned.get(Pod.class, WellKnown.podName(node.getMetadata().getName()));
+    String podIp = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPodIP();
     if (!cluster.routable() || config.targetType() != NlbTargetType.IP || podIp == null || podIp.isBlank()) {
       return cluster;
     }

@@ -1,12 +1,15 @@
 package io.sei.p2p.controller;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -17,7 +20,9 @@ import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.SeiNodeDeploymentSpec;
 import io.sei.p2p.model.SeiNodeDeploymentStatus;
 import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.DeploymentChildren;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -51,31 +56,61 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
     return metrics.reconcile("SeiNodeDeployment", () -> converge(deployment, context));
   }
 
+  /** A failed step (e.g. a same-named SeiNode it does not control): {@code Synced=False}, a Warning Event, a retry. */
+  @Override
+  public ErrorStatusUpdateControl<SeiNodeDeployment> updateErrorStatus(SeiNodeDeployment deployment,
+      Context<SeiNodeDeployment> context, Exception e) {
+    SeiNodeDeploymentStatus old = statusOf(deployment);
+    List<Condition> conditions = Synced.failed(old.conditions(), e, deployment.getMetadata().getGeneration(),
+        Instant.now());
+    if (Synced.newFailure(old.conditions(), conditions)) {
+      Condition synced = Conditions.find(conditions, Synced.TYPE);
+      new Events(context.getClient(), metrics).warning(deployment, synced.getReason(), synced.getMessage());
+    }
+    if (conditions.equals(old.conditions())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    metrics.wrote("SeiNodeDeployment", "patch-status");
+    return ErrorStatusUpdateControl.patchStatus(statusPatch(deployment, new SeiNodeDeploymentStatus(
+        old.observedGeneration(), old.replicas(), old.readyReplicas(), old.publishedReplicas(), old.nodes(),
+        conditions)));
+  }
+
   private UpdateControl<SeiNodeDeployment> converge(SeiNodeDeployment deployment,
       Context<SeiNodeDeployment> context) {
-    Apply apply = new Apply(context.getClient(), metrics);
+    Owned<SeiNodeDeployment> owned = new Owned<>(deployment, context, new Apply(context.getClient(), metrics));
     Map<String, SeiNode> existing = children(deployment, context).stream()
         .collect(Collectors.toMap(child -> child.getMetadata().getName(), Function.identity()));
     List<SeiNode> desired = DeploymentChildren.desired(deployment);
     Set<String> wanted = desired.stream().map(child -> child.getMetadata().getName()).collect(Collectors.toSet());
     for (SeiNode child : desired) {
-      apply.ensure(Apply.ownedBy(child, deployment), existing.get(child.getMetadata().getName()));
+      StepFailed.during("SeiNodeApplyFailed", () -> owned.ensure(child));
     }
     // scale-down: their Services and StatefulSets follow through owner references
     existing.values().stream()
         .filter(child -> !wanted.contains(child.getMetadata().getName())
             && child.getMetadata().getDeletionTimestamp() == null)
-        .forEach(apply::delete);
+        .forEach(child -> StepFailed.during("SeiNodeDeleteFailed", () -> owned.delete(child)));
 
     SeiNodeDeploymentStatus status = status(deployment, existing, wanted);
-    if (status.equals(deployment.getStatus())) {
-      return UpdateControl.noUpdate();
+    if (!status.equals(deployment.getStatus())) {
+      metrics.wrote("SeiNodeDeployment", "patch-status");
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(deployment, statusPatch(deployment, status), context);
     }
+    return UpdateControl.noUpdate();
+  }
+
+  private static SeiNodeDeploymentStatus statusOf(SeiNodeDeployment deployment) {
+    return deployment.getStatus() == null ? new SeiNodeDeploymentStatus(null, null, null, null, null, List.of())
+        : deployment.getStatus();
+  }
+
+  private static SeiNodeDeployment statusPatch(SeiNodeDeployment deployment, SeiNodeDeploymentStatus status) {
     SeiNodeDeployment patch = new SeiNodeDeployment();
     patch.setMetadata(new ObjectMetaBuilder().withName(deployment.getMetadata().getName())
         .withNamespace(deployment.getMetadata().getNamespace()).build());
     patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    return patch;
   }
 
   /** Retain: release the children (remove our owner reference) so that garbage collection leaves them. */
@@ -113,6 +148,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
         .toList();
     int published = (int) nodes.stream().filter(node -> node.externalAddress() != null).count();
     return new SeiNodeDeploymentStatus(deployment.getMetadata().getGeneration(), wanted.size(), ready, published,
-        nodes, deployment.getStatus() == null ? List.of() : deployment.getStatus().conditions());
+        nodes, Synced.completed(statusOf(deployment).conditions(), deployment.getMetadata().getGeneration(),
+            Instant.now()));
   }
 }

@@ -25,6 +25,16 @@ public final class WellKnown {
   public static final String LABEL_COMPONENT = "sei.io/component";
   public static final String COMPONENT_P2P_LB = "p2p-lb";
 
+  // Annotations on the objects the controller writes.
+  /** The hash of what a node reads only at start-up (pod template and ConfigMap): a change rolls the pod. */
+  public static final String ANNOTATION_CONFIG_HASH = "sei.io/config-hash";
+  /** When the controller last wrote a node's ConfigMap: peer-set updates are spaced from it. */
+  public static final String ANNOTATION_CONFIG_WRITTEN_AT = "sei.io/config-written-at";
+  /** On the StatefulSet: how many peers the node's config held when its pod was last (re)started. */
+  public static final String ANNOTATION_PEERS_AT_START = "sei.io/peers-at-start";
+  /** The hash of the desired state the controller last applied to an object (writes are skipped while equal). */
+  public static final String ANNOTATION_APPLIED_HASH = "sei.io/applied-hash";
+
   private WellKnown() {
   }
 

@@ -8,13 +8,13 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The objects every node has: headless Service, P2P config, node key reference, StatefulSet. */
 public final class NodeObjects {
 
-  public static final String CONFIG_HASH = "sei.io/config-hash";
   public static final String NODE_KEY_FILE = "node_key.json";
   static final String CONFIG_MOUNT = "/sei/config/p2p";
   static final String NODE_KEY_MOUNT = "/sei/config/node-key";
@@ -54,17 +54,26 @@ public final class NodeObjects {
         .build();
   }
 
-  public static ConfigMap configMap(SeiNode node, NodeConfig.Rendered config) {
+  /** The node's P2P config, written at {@code writtenAt}, with the restart hash it carries. */
+  public static ConfigMap configMap(SeiNode node, NodeConfig.Rendered config, Instant writtenAt) {
     String name = node.getMetadata().getName();
     return new ConfigMapBuilder()
         .withNewMetadata().withName(configMapName(name)).withNamespace(node.getMetadata().getNamespace())
-          .addToLabels(WellKnown.LABEL_NODE, name).endMetadata()
+          .addToLabels(WellKnown.LABEL_NODE, name)
+          .addToAnnotations(WellKnown.ANNOTATION_CONFIG_HASH, config.restartHash())
+          .addToAnnotations(WellKnown.ANNOTATION_CONFIG_WRITTEN_AT, writtenAt.toString())
+        .endMetadata()
         .addToData(NodeConfig.FILE, config.toml())
         .build();
   }
 
-  /** One replica (none when paused); the config hash on the pod template rolls the pod when the config changes. */
-  public static StatefulSet statefulSet(SeiNode node, NodeConfig.Rendered config) {
+  /**
+   * One replica (none when paused). The restart hash on the pod template rolls the pod when something it reads only
+   * at start-up changes, and nothing else does. The pod gets no API token and no privileges.
+   *
+   * @param peersAtStart how many peers the config held when the pod was last (re)started
+   */
+  public static StatefulSet statefulSet(SeiNode node, NodeConfig.Rendered config, int peersAtStart) {
     String name = node.getMetadata().getName();
     Map<String, String> podLabels = new LinkedHashMap<>();
     if (node.getSpec().podLabels() != null) {
@@ -73,17 +82,30 @@ public final class NodeObjects {
     podLabels.put(WellKnown.LABEL_NODE, name);
     return new StatefulSetBuilder()
         .withNewMetadata().withName(name).withNamespace(node.getMetadata().getNamespace())
-          .addToLabels(WellKnown.LABEL_NODE, name).endMetadata()
+          .addToLabels(WellKnown.LABEL_NODE, name)
+          .addToAnnotations(WellKnown.ANNOTATION_PEERS_AT_START, Integer.toString(peersAtStart))
+        .endMetadata()
         .withNewSpec()
           .withReplicas(node.getSpec().pausedOrDefault() ? 0 : 1)
           .withServiceName(name)
           .withNewSelector().addToMatchLabels(WellKnown.LABEL_NODE, name).endSelector()
           .withNewTemplate()
-            .withNewMetadata().withLabels(podLabels).addToAnnotations(CONFIG_HASH, config.hash()).endMetadata()
+            .withNewMetadata().withLabels(podLabels)
+              .addToAnnotations(WellKnown.ANNOTATION_CONFIG_HASH, config.restartHash()).endMetadata()
             .withNewSpec()
+              .withAutomountServiceAccountToken(false)
+              .withEnableServiceLinks(false)
+              .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+              .endSecurityContext()
               .addNewContainer()
                 .withName("seid")
                 .withImage(node.getSpec().image())
+                .withNewSecurityContext()
+                  .withAllowPrivilegeEscalation(false)
+                  .withNewCapabilities().addToDrop("ALL").endCapabilities()
+                .endSecurityContext()
                 .addNewPort().withName("p2p").withContainerPort(WellKnown.P2P_PORT).withProtocol("TCP").endPort()
                 .addNewPort().withName("rpc").withContainerPort(WellKnown.RPC_PORT).withProtocol("TCP").endPort()
                 .addNewVolumeMount().withName("p2p-config").withMountPath(CONFIG_MOUNT).withReadOnly(true)

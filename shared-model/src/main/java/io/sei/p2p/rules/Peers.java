@@ -2,6 +2,7 @@ package io.sei.p2p.rules;
 
 import io.sei.p2p.model.PeerSource;
 import io.sei.p2p.model.WellKnown;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -13,65 +14,70 @@ public final class Peers {
   }
 
   /** What the resolver needs to know of a SeiNode. */
-  public record NodeView(String name, String namespace, Map<String, String> labels, String externalAddress,
-      String nodeId) {
+  public record NodeView(String name, String namespace, Map<String, String> labels, boolean tcp,
+      String externalAddress, String nodeId) {
+
+    boolean published() {
+      return externalAddress != null && !externalAddress.isBlank();
+    }
   }
 
-  /** What the resolver needs to know of a SeiNodeDeployment. */
-  public record DeploymentView(String name, String namespace, Map<String, String> labels) {
+  /** What the resolver needs to know of a SeiNodeDeployment: its labels, and how many tcp children it wants. */
+  public record DeploymentView(String name, String namespace, Map<String, String> labels, int replicas,
+      boolean tcp) {
+  }
+
+  /**
+   * Where resolution looks things up. The controller answers from cache indexes, so that resolving a node costs
+   * in proportion to its own peers, never to the namespace or the fleet.
+   */
+  public interface Directory {
+
+    /** The SeiNodes of {@code namespace} whose labels carry every pair of {@code selector}. */
+    Collection<NodeView> nodes(String namespace, Map<String, String> selector);
+
+    /** The SeiNodeDeployments of {@code namespace} whose labels carry every pair of {@code selector}. */
+    Collection<DeploymentView> deployments(String namespace, Map<String, String> selector);
   }
 
   /**
    * @param resolvedPeers   {@code host:port} entries, sorted, deduplicated, never the node itself
    * @param persistentPeers {@code <nodeId>@<host:port>} for peers whose ID is known, plus the static entries
+   * @param awaiting        selected tcp peers that have not published yet, counting children a deployment wants but
+   *                        has not created yet
+   * @param rejected        peers left out because what they publish is malformed, each naming the peer and why
    * @param unresolvedEc2Tags whether an {@code ec2Tags} source was skipped (no AWS API access here)
    */
-  public record Resolution(List<String> resolvedPeers, List<String> persistentPeers, boolean unresolvedEc2Tags) {
+  public record Resolution(List<String> resolvedPeers, List<String> persistentPeers, int awaiting,
+      List<String> rejected, boolean unresolvedEc2Tags) {
   }
 
-  public static Resolution resolve(String self, String selfNamespace, List<PeerSource> sources, List<NodeView> nodes,
-      List<DeploymentView> deployments) {
-    TreeSet<String> resolved = new TreeSet<>();
-    TreeSet<String> persistent = new TreeSet<>();
+  public static Resolution resolve(String self, String selfNamespace, List<PeerSource> sources, Directory directory) {
+    Collector found = new Collector(self, selfNamespace);
     boolean ec2Tags = false;
     for (PeerSource source : sources) {
       if (source.staticPeers() != null && source.staticPeers().addresses() != null) {
         for (String address : source.staticPeers().addresses()) {
-          PeerAddress.parse(address).address().ifPresent(parsed -> {
-            resolved.add(parsed.hostPort());
-            persistent.add(address);
-          });
+          PeerAddress.parse(address).address().ifPresent(parsed -> found.add(parsed.hostPort(), address));
         }
       }
       if (source.label() != null) {
-        String namespace = orDefault(source.label().namespace(), selfNamespace);
-        for (NodeView node : nodes) {
-          if (node.namespace().equals(namespace) && matches(source.label().selector(), node.labels())
-              && !isSelf(node, self, selfNamespace)) {
-            String address = node.externalAddress() != null && !node.externalAddress().isBlank()
-                ? node.externalAddress() : inClusterAddress(node);
-            add(resolved, persistent, node, address);
-          }
+        String namespace = PeerIndex.orOwn(source.label().namespace(), selfNamespace);
+        for (NodeView node : directory.nodes(namespace, source.label().selector())) {
+          found.labelled(node);
         }
       }
       if (source.seinodeDeployment() != null) {
-        String namespace = orDefault(source.seinodeDeployment().namespace(), selfNamespace);
-        for (DeploymentView deployment : deployments) {
-          if (deployment.namespace().equals(namespace)
-              && matches(source.seinodeDeployment().selector(), deployment.labels())) {
-            for (NodeView child : nodes) {
-              boolean published = child.externalAddress() != null && !child.externalAddress().isBlank();
-              if (child.namespace().equals(namespace) && published && !isSelf(child, self, selfNamespace)
-                  && deployment.name().equals(child.labels().get(WellKnown.LABEL_NODE_DEPLOYMENT))) {
-                add(resolved, persistent, child, child.externalAddress());
-              }
-            }
-          }
+        String namespace = PeerIndex.orOwn(source.seinodeDeployment().namespace(), selfNamespace);
+        for (DeploymentView deployment : directory.deployments(namespace, source.seinodeDeployment().selector())) {
+          found.childrenOf(deployment,
+              directory.nodes(namespace, Map.of(WellKnown.LABEL_NODE_DEPLOYMENT, deployment.name())));
         }
       }
       ec2Tags |= source.ec2Tags() != null;
     }
-    return new Resolution(List.copyOf(resolved), List.copyOf(persistent), ec2Tags);
+    return new Resolution(List.copyOf(found.resolved), List.copyOf(found.persistent), found.awaiting,
+        List.copyOf(found.rejected), ec2Tags);
   }
 
   /** Whether {@code labels} carry every pair of {@code selector}. */
@@ -83,23 +89,76 @@ public final class Peers {
     return selector.entrySet().stream().allMatch(pair -> pair.getValue().equals(actual.get(pair.getKey())));
   }
 
-  private static void add(TreeSet<String> resolved, TreeSet<String> persistent, NodeView node, String address) {
-    resolved.add(address);
-    if (node.nodeId() != null && !node.nodeId().isBlank()) {
-      persistent.add(node.nodeId() + "@" + address);
+  /** Accumulates one resolution; every peer taken from another object's status is checked before it is used. */
+  private static final class Collector {
+    private final String self;
+    private final String selfNamespace;
+    private final TreeSet<String> resolved = new TreeSet<>();
+    private final TreeSet<String> persistent = new TreeSet<>();
+    private final TreeSet<String> rejected = new TreeSet<>();
+    private int awaiting;
+
+    Collector(String self, String selfNamespace) {
+      this.self = self;
+      this.selfNamespace = selfNamespace;
+    }
+
+    /** A label-selected node: its published address, else its in-cluster name. */
+    void labelled(NodeView node) {
+      if (isSelf(node)) {
+        return;
+      }
+      if (node.tcp() && !node.published()) {
+        awaiting++;
+      }
+      addNode(node, node.published() ? node.externalAddress() : inClusterAddress(node));
+    }
+
+    /** A deployment's children count once published; a tcp deployment's missing children are awaited. */
+    void childrenOf(DeploymentView deployment, Collection<NodeView> children) {
+      int existing = 0;
+      for (NodeView child : children) {
+        existing++;
+        if (isSelf(child)) {
+          continue;
+        }
+        if (child.published()) {
+          addNode(child, child.externalAddress());
+        } else if (child.tcp()) {
+          awaiting++;
+        }
+      }
+      if (deployment.tcp()) {
+        awaiting += Math.max(0, deployment.replicas() - existing);
+      }
+    }
+
+    private void addNode(NodeView node, String address) {
+      boolean hasId = node.nodeId() != null && !node.nodeId().isBlank();
+      PeerAddress.Parsed parsed = hasId ? PeerAddress.parse(node.nodeId() + "@" + address)
+          : PeerAddress.parseHostPort(address);
+      if (parsed.address().isEmpty()) {
+        rejected.add("SeiNode " + node.namespace() + "/" + node.name() + " publishes a peer address that "
+            + parsed.problem());
+        return;
+      }
+      add(parsed.address().get().hostPort(), hasId ? node.nodeId() + "@" + parsed.address().get().hostPort() : null);
+    }
+
+    void add(String hostPort, String persistentPeer) {
+      resolved.add(hostPort);
+      if (persistentPeer != null) {
+        persistent.add(persistentPeer);
+      }
+    }
+
+    private boolean isSelf(NodeView node) {
+      return node.name().equals(self) && node.namespace().equals(selfNamespace);
     }
   }
 
   private static String inClusterAddress(NodeView node) {
     return WellKnown.podName(node.name()) + "." + node.name() + "." + node.namespace() + ".svc.cluster.local:"
         + WellKnown.P2P_PORT;
-  }
-
-  private static boolean isSelf(NodeView node, String self, String selfNamespace) {
-    return node.name().equals(self) && node.namespace().equals(selfNamespace);
-  }
-
-  private static String orDefault(String namespace, String fallback) {
-    return namespace == null || namespace.isBlank() ? fallback : namespace;
   }
 }

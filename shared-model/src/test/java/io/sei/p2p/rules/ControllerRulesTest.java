@@ -4,6 +4,8 @@ import static io.sei.p2p.rules.Fixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -12,6 +14,7 @@ import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.rules.Peers.DeploymentView;
 import io.sei.p2p.rules.Peers.NodeView;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,15 +87,17 @@ class ControllerRulesTest {
   @Test
   void peersResolveAcrossSourcesSortedDeduplicatedAndNeverSelf() {
     String id = "0123456789abcdef0123456789abcdef01234567";
-    List<NodeView> nodes = List.of(
-        new NodeView("prod-0", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), "b.elb:26656", "aa"),
-        new NodeView("prod-1", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), null, "bb"),
-        new NodeView("cons-0", "ns", Map.of("sei.io/nodedeployment", "cons", "chain", "p1"), "c.elb:26656", "cc"),
-        new NodeView("lonely", "ns", Map.of("chain", "p1"), null, null),
-        new NodeView("elsewhere", "other", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), "x:26656", "xx"));
-    List<DeploymentView> deployments = List.of(
-        new DeploymentView("prod", "ns", Map.of("role", "producer")),
-        new DeploymentView("cons", "ns", Map.of("role", "consumer")));
+    String aa = "aa".repeat(20);
+    String bb = "bb".repeat(20);
+    Peers.Directory directory = Fixtures.directory(List.of(
+        new NodeView("prod-0", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), true, "b.elb:26656", aa),
+        new NodeView("prod-1", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), false, null, bb),
+        new NodeView("cons-0", "ns", Map.of("sei.io/nodedeployment", "cons", "chain", "p1"), true, "c.elb:26656", "cc"),
+        new NodeView("lonely", "ns", Map.of("chain", "p1"), false, null, null),
+        new NodeView("elsewhere", "other", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), true, "x:26656",
+            "xx")), List.of(
+        new DeploymentView("prod", "ns", Map.of("role", "producer"), 2, false),
+        new DeploymentView("cons", "ns", Map.of("role", "consumer"), 1, true)));
     List<PeerSource> sources = List.of(
         new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("role", "producer"), null)),
         new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("role", "consumer"), null)),
@@ -100,25 +105,55 @@ class ControllerRulesTest {
         new PeerSource(null, null, new PeerSource.Label(Map.of("chain", "p1"), null), null),
         new PeerSource(new PeerSource.Ec2Tags("us-east-2", Map.of("a", "b")), null, null, null));
 
-    Peers.Resolution resolution = Peers.resolve("cons-0", "ns", sources, nodes, deployments);
+    Peers.Resolution resolution = Peers.resolve("cons-0", "ns", sources, directory);
 
     assertThat(resolution.resolvedPeers()).containsExactly(
         "a.example.com:26656", "b.elb:26656", "lonely-0.lonely.ns.svc.cluster.local:26656",
         "prod-1-0.prod-1.ns.svc.cluster.local:26656");
     assertThat(resolution.persistentPeers()).containsExactly(
-        id + "@a.example.com:26656", "aa@b.elb:26656", "bb@prod-1-0.prod-1.ns.svc.cluster.local:26656");
+        id + "@a.example.com:26656", aa + "@b.elb:26656", bb + "@prod-1-0.prod-1.ns.svc.cluster.local:26656");
     assertThat(resolution.unresolvedEc2Tags()).isTrue();
+    assertThat(resolution.awaiting()).as("no tcp peer is unpublished").isZero();
+    assertThat(resolution.rejected()).isEmpty();
   }
 
   @Test
-  void deploymentPeersAreOnlyPublishedChildren() {
-    Peers.Resolution resolution = Peers.resolve("me", "ns",
-        List.of(new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("r", "p"), null))),
-        List.of(new NodeView("p-0", "ns", Map.of("sei.io/nodedeployment", "p"), null, "aa")),
-        List.of(new DeploymentView("p", "ns", Map.of("r", "p"))));
+  void deploymentPeersAreOnlyPublishedChildrenAndTcpOnesNotYetPublishedAreAwaited() {
+    List<PeerSource> sources = List.of(
+        new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("r", "p"), null)));
+    Peers.Directory directory = Fixtures.directory(List.of(
+        new NodeView("p-0", "ns", Map.of("sei.io/nodedeployment", "p"), true, null, "aa".repeat(20)),
+        new NodeView("me", "ns", Map.of("sei.io/nodedeployment", "p"), true, null, null)),
+        List.of(new DeploymentView("p", "ns", Map.of("r", "p"), 4, true)));
+
+    Peers.Resolution resolution = Peers.resolve("me", "ns", sources, directory);
 
     assertThat(resolution.resolvedPeers()).isEmpty();
+    assertThat(resolution.awaiting()).as("p-0 unpublished, and p-2 and p-3 not created yet; never itself").isEqualTo(3);
+    assertThat(Peers.resolve("me", "ns", sources, Fixtures.directory(List.of(),
+        List.of(new DeploymentView("p", "ns", Map.of("r", "p"), 4, false)))).awaiting())
+        .as("children without tcp never publish, so nobody waits for them").isZero();
     assertThat(Peers.matches(Map.of(), Map.of("a", "b"))).as("an empty selector matches nothing").isFalse();
+  }
+
+  @Test
+  void malformedPublishedPeersAreLeftOutAndReported() {
+    List<PeerSource> sources = List.of(new PeerSource(null, null, new PeerSource.Label(Map.of("c", "p"), null), null));
+    String good = "ab".repeat(20);
+    Peers.Directory directory = Fixtures.directory(List.of(
+        new NodeView("ok", "ns", Map.of("c", "p"), true, "ok.elb:26656", good),
+        new NodeView("newline", "ns", Map.of("c", "p"), true, "x.elb:26656\"\n[rpc]\nladdr = \"0.0.0.0", good),
+        new NodeView("short-id", "ns", Map.of("c", "p"), true, "y.elb:26656", "abc"),
+        new NodeView("no-port", "ns", Map.of("c", "p"), true, "z.elb", null)), List.of());
+
+    Peers.Resolution resolution = Peers.resolve("me", "ns", sources, directory);
+
+    assertThat(resolution.persistentPeers()).containsExactly(good + "@ok.elb:26656");
+    assertThat(resolution.resolvedPeers()).containsExactly("ok.elb:26656");
+    assertThat(resolution.rejected()).hasSize(3).allSatisfy(problem -> assertThat(problem).startsWith("SeiNode ns/"))
+        .anySatisfy(problem -> assertThat(problem).contains("ns/short-id").contains("not 40 hexadecimal"))
+        .anySatisfy(problem -> assertThat(problem).contains("ns/no-port").contains("is not <host>:<port>"))
+        .anySatisfy(problem -> assertThat(problem).contains("ns/newline"));
   }
 
   @Test
@@ -134,9 +169,34 @@ class ControllerRulesTest {
     NodeConfig.Rendered overridden = NodeConfig.render("b.elb:26656", List.of(),
         Map.of("p2p.external_address", "my.dns.example.com:26656"));
     assertThat(overridden.toml()).contains("external_address = \"my.dns.example.com:26656\"");
-    assertThat(overridden.hash()).isNotEqualTo(rendered.hash()).hasSize(16);
-    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656", "bb@y:26656"), null).hash())
-        .isEqualTo(rendered.hash());
+    assertThat(overridden.restartHash()).isNotEqualTo(rendered.restartHash()).hasSize(16);
+  }
+
+  @Test
+  void onlyWhatANodeReadsAtStartUpChangesTheRestartHash() {
+    String hash = NodeConfig.render("b.elb:26656", List.of("aa@x:26656"), Map.of()).restartHash();
+
+    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656", "bb@y:26656"), null).restartHash())
+        .as("a new peer reaches a running node without a restart").isEqualTo(hash);
+    assertThat(NodeConfig.render("c.elb:26656", List.of("aa@x:26656"), Map.of()).restartHash())
+        .as("its own address").isNotEqualTo(hash);
+    assertThat(NodeConfig.render(null, List.of("aa@x:26656"), Map.of()).restartHash())
+        .as("opting out").isNotEqualTo(hash);
+    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656"), Map.of("p2p.laddr", "tcp://0.0.0.0:1"))
+        .restartHash()).as("its listen address").isNotEqualTo(hash);
+    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656"), Map.of("p2p.pex", "false")).restartHash())
+        .as("any override").isNotEqualTo(hash);
+  }
+
+  @Test
+  void noRenderedValueCanEndItsStringOrAddKeys() {
+    String hostile = "a\"\n[rpc]\nladdr = \"tcp://0.0.0.0:1\\\u0000\u001b\u007f\t\r";
+
+    NodeConfig.Rendered rendered = NodeConfig.render(hostile, List.of(hostile), Map.of("p2p.laddr", hostile));
+
+    assertThat(rendered.toml().lines()).hasSize(4).first().isEqualTo("[p2p]");
+    assertThat(rendered.toml()).doesNotContain("\u0000", "\u001b", "\u007f", "\t", "\r")
+        .contains("external_address = \"a\\\"\\n[rpc]\\nladdr = \\\"tcp://0.0.0.0:1\\\\\\u0000\\u001B\\u007F\\t\\r\"");
   }
 
   @Test
@@ -183,14 +243,15 @@ class ControllerRulesTest {
     SeiNode node = node("v", ",\"podLabels\":{\"team\":\"a\"},\"paused\":true");
     NodeConfig.Rendered config = NodeConfig.render("b:26656", List.of(), Map.of());
 
-    StatefulSet statefulSet = NodeObjects.statefulSet(node, config);
+    StatefulSet statefulSet = NodeObjects.statefulSet(node, config, 7);
 
+    assertThat(statefulSet.getMetadata().getAnnotations()).containsEntry("sei.io/peers-at-start", "7");
     assertThat(statefulSet.getSpec().getReplicas()).as("paused").isZero();
     assertThat(statefulSet.getSpec().getServiceName()).isEqualTo("v");
     assertThat(statefulSet.getSpec().getTemplate().getMetadata().getLabels())
         .containsExactlyInAnyOrderEntriesOf(Map.of("team", "a", "sei.io/node", "v"));
     assertThat(statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsExactly(Map.entry("sei.io/config-hash", config.hash()));
+        .containsExactly(Map.entry("sei.io/config-hash", config.restartHash()));
     assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers()).singleElement()
         .satisfies(c -> assertThat(c.getImage()).isEqualTo("seid"));
     assertThat(statefulSet.getSpec().getTemplate().getSpec().getVolumes())
@@ -202,6 +263,33 @@ class ControllerRulesTest {
         """, SeiNode.class);
     assertThat(NodeObjects.nodeKeySecretName(validator)).isEqualTo("my-key");
     assertThat(NodeObjects.managesNodeKey(validator)).isFalse();
+  }
+
+  @Test
+  void theNodesPodGetsNoTokenNoServiceLinksAndNoPrivileges() {
+    PodSpec pod = NodeObjects.statefulSet(node("v", ""), NodeConfig.render("b:26656", List.of(), Map.of()), 0)
+        .getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getEnableServiceLinks()).isFalse();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getContainers()).singleElement().satisfies(seid -> {
+      assertThat(seid.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(seid.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    });
+  }
+
+  @Test
+  void theConfigMapCarriesItsRestartHashAndWhenItWasWritten() {
+    NodeConfig.Rendered config = NodeConfig.render("b:26656", List.of(), Map.of());
+
+    ConfigMap configMap = NodeObjects.configMap(node("v", ""), config, Instant.parse("2026-01-02T03:04:05Z"));
+
+    assertThat(configMap.getMetadata().getName()).isEqualTo("v-config");
+    assertThat(configMap.getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "sei.io/config-hash", config.restartHash(), "sei.io/config-written-at", "2026-01-02T03:04:05Z"));
+    assertThat(configMap.getData()).containsExactly(Map.entry("p2p.toml", config.toml()));
   }
 
   private static Service withIngress(String hostname, String ip) {

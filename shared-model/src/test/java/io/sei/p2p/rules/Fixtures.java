@@ -3,6 +3,9 @@ package io.sei.p2p.rules;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /** Builds model objects from the JSON users write. */
 final class Fixtures {
@@ -19,6 +22,23 @@ final class Fixtures {
     return JSON.unmarshal("""
         {"apiVersion":"sei.io/v1alpha1","kind":"SeiNode","metadata":{"name":"%s","namespace":"ns"},
          "spec":{"chainId":"pacific-1","image":"seid","fullNode":{}%s}}""".formatted(name, specExtra), SeiNode.class);
+  }
+
+  /** A directory that filters plain lists, as a reference for the indexed one the controller uses. */
+  static Peers.Directory directory(List<Peers.NodeView> nodes, List<Peers.DeploymentView> deployments) {
+    return new Peers.Directory() {
+      @Override
+      public Collection<Peers.NodeView> nodes(String namespace, Map<String, String> selector) {
+        return nodes.stream().filter(n -> n.namespace().equals(namespace) && Peers.matches(selector, n.labels()))
+            .toList();
+      }
+
+      @Override
+      public Collection<Peers.DeploymentView> deployments(String namespace, Map<String, String> selector) {
+        return deployments.stream()
+            .filter(d -> d.namespace().equals(namespace) && Peers.matches(selector, d.labels())).toList();
+      }
+    };
   }
 
   static SeiNodeDeployment deployment(String name, String specExtra, String templateSpecExtra) {

@@ -1,0 +1,179 @@
+package io.sei.p2p.controller;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeStatus;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.rules.NodeConfig;
+import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.rules.PeerTiming;
+import io.sei.p2p.rules.Peers;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's config and StatefulSet. The pod starts once: only after its address is published and resolves, and after
+ * its selected peers published (or the settle time passed), so that its first start already knows them. Later peer
+ * changes update the config without a restart, spaced so that a fleet publishing node by node costs a few writes.
+ */
+final class Workload {
+
+  static final String PEERS_RESOLVED = "PeersResolved";
+  private static final String WAITING_FOR_PEERS = "WaitingForPeers";
+  private static final String STATEFUL_SET_FAILED = "StatefulSetApplyFailed";
+  /** The webhook's cache may not have seen the published address yet when the StatefulSet is first created. */
+  private static final Duration HELD_RECHECK = Duration.ofSeconds(5);
+  private static final int LISTED_PROBLEMS = 3;
+  private static final Logger LOG = LoggerFactory.getLogger(Workload.class);
+
+  private final ControllerConfig config;
+  private final Owned<SeiNode> owned;
+
+  Workload(ControllerConfig config, Owned<SeiNode> owned) {
+    this.config = config;
+    this.owned = owned;
+  }
+
+  /**
+   * @param statefulSet   the StatefulSet (null while held)
+   * @param resolvedPeers the peers the node's config holds ({@code status.resolvedPeers})
+   * @param conditions    the conditions with {@code PeersResolved} set
+   * @param recheck       when to look again without an event (null: events suffice)
+   */
+  record Outcome(StatefulSet statefulSet, List<String> resolvedPeers, List<Condition> conditions, Duration recheck) {
+  }
+
+  Outcome converge(SeiNode node, SeiNodeStatus old, List<Condition> conditions, boolean mayStart,
+      String address, Peers.Resolution peers, Instant now) {
+    Long generation = node.getMetadata().getGeneration();
+    NodeConfig.Rendered wanted = NodeConfig.render(address, peers.persistentPeers(), node.getSpec().overrides());
+    StatefulSet running = owned.get(StatefulSet.class, node.getMetadata().getName());
+    if (running == null) {
+      if (peers.awaiting() > 0) {
+        PeerTiming.Decision start = PeerTiming.firstStart(peers.awaiting(), waitingSince(old.conditions()),
+            config.peerSettle(), now);
+        if (!mayStart || !start.proceed()) {
+          return new Outcome(null, old.resolvedPeers(), Conditions.set(conditions, PEERS_RESOLVED, false,
+              WAITING_FOR_PEERS, "waiting up to " + config.peerSettle().toSeconds() + " s for the selected tcp "
+                  + "peers to publish, so that the first start knows them", generation, now),
+              mayStart ? start.recheck() : null);
+        }
+      } else if (!mayStart) {
+        return new Outcome(null, old.resolvedPeers(), resolvedBeforeStart(conditions, peers, generation, now), null);
+      }
+      writeConfig(node, wanted, now);
+      StatefulSet created = create(node, wanted, peers.resolvedPeers().size());
+      return new Outcome(created, peers.resolvedPeers(),
+          resolvedWhileRunning(conditions, peers, peers.resolvedPeers().size(), generation, now),
+          created == null ? HELD_RECHECK : null);
+    }
+
+    ConfigMap written = owned.get(ConfigMap.class, NodeObjects.configMapName(node.getMetadata().getName()));
+    List<String> configured = peers.resolvedPeers();
+    Duration recheck = null;
+    if (written != null && wanted.toml().equals(written.getData().get(NodeConfig.FILE))) {
+      StepFailed.during("ConfigMapApplyFailed", () -> owned.ensure(NodeObjects.configMap(node, wanted,
+          writtenAt(written) == null ? now : writtenAt(written))));
+    } else {
+      PeerTiming.Decision update = written == null ? new PeerTiming.Decision(true, null)
+          : PeerTiming.configUpdate(annotation(written, WellKnown.ANNOTATION_CONFIG_HASH), writtenAt(written), wanted,
+              config.peerUpdateSpacing(), now);
+      if (update.proceed()) {
+        writeConfig(node, wanted, now);
+      } else {
+        configured = old.resolvedPeers() == null ? List.of() : old.resolvedPeers();
+        recheck = update.recheck();
+      }
+    }
+    StatefulSet desired = NodeObjects.statefulSet(node, wanted, 0);
+    int peersAtStart = startsTheSame(running, desired) ? peersAtStart(running) : configured.size();
+    StatefulSet statefulSet = StepFailed.during(STATEFUL_SET_FAILED,
+        () -> owned.ensure(NodeObjects.statefulSet(node, wanted, peersAtStart)));
+    return new Outcome(statefulSet, configured,
+        resolvedWhileRunning(conditions, peers, peersAtStart, generation, now), recheck);
+  }
+
+  /** Whether {@code desired} would leave the running pod as it is (same template, same replicas). */
+  private boolean startsTheSame(StatefulSet running, StatefulSet desired) {
+    return running.getSpec().getReplicas().equals(desired.getSpec().getReplicas())
+        && owned.apply().covers(running.getSpec().getTemplate(), desired.getSpec().getTemplate());
+  }
+
+  private void writeConfig(SeiNode node, NodeConfig.Rendered config, Instant now) {
+    StepFailed.during("ConfigMapApplyFailed", () -> owned.ensure(NodeObjects.configMap(node, config, now)));
+  }
+
+  /** The first StatefulSet; null while the admission gate still holds it (its cache lags behind the address). */
+  private StatefulSet create(SeiNode node, NodeConfig.Rendered config, int peers) {
+    try {
+      return owned.ensure(NodeObjects.statefulSet(node, config, peers));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains("is held")) {
+        LOG.debug("StatefulSet {}/{} held by the admission gate; retrying", node.getMetadata().getNamespace(),
+            node.getMetadata().getName());
+        return null;
+      }
+      throw StepFailed.of(STATEFUL_SET_FAILED, e);
+    }
+  }
+
+  /** Before the first start no count is shown: it would change, and be written, with every peer that publishes. */
+  private static List<Condition> resolvedBeforeStart(List<Condition> conditions, Peers.Resolution peers,
+      Long generation, Instant now) {
+    return problems(conditions, peers, generation, now, "the selected peers have published; the node's config "
+        + "takes them when it starts");
+  }
+
+  private static List<Condition> resolvedWhileRunning(List<Condition> conditions, Peers.Resolution peers,
+      int peersAtStart, Long generation, Instant now) {
+    int current = peers.resolvedPeers().size();
+    return problems(conditions, peers, generation, now, current + " peers; the running pod started with "
+        + (peersAtStart == current ? "all of them" : peersAtStart + " (newer peers connect from their side and "
+            + "through peer exchange)"));
+  }
+
+  private static List<Condition> problems(List<Condition> conditions, Peers.Resolution peers, Long generation,
+      Instant now, String resolvedMessage) {
+    if (!peers.rejected().isEmpty()) {
+      List<String> listed = peers.rejected().subList(0, Math.min(LISTED_PROBLEMS, peers.rejected().size()));
+      return Conditions.set(conditions, PEERS_RESOLVED, false, "InvalidPeers", peers.rejected().size()
+          + " peers left out: " + String.join("; ", listed)
+          + (peers.rejected().size() > LISTED_PROBLEMS ? "; ..." : ""), generation, now);
+    }
+    if (peers.unresolvedEc2Tags()) {
+      return Conditions.set(conditions, PEERS_RESOLVED, false, "Ec2TagsNotResolved",
+          "ec2Tags peer sources are not resolved by this controller (no AWS API access)", generation, now);
+    }
+    return Conditions.set(conditions, PEERS_RESOLVED, true, "Resolved", resolvedMessage, generation, now);
+  }
+
+  private static Instant waitingSince(List<Condition> conditions) {
+    Condition peers = Conditions.find(conditions, PEERS_RESOLVED);
+    return peers != null && WAITING_FOR_PEERS.equals(peers.getReason())
+        ? Instant.parse(peers.getLastTransitionTime()) : null;
+  }
+
+  private static Instant writtenAt(ConfigMap written) {
+    String at = annotation(written, WellKnown.ANNOTATION_CONFIG_WRITTEN_AT);
+    return at == null ? null : Instant.parse(at);
+  }
+
+  private static int peersAtStart(StatefulSet running) {
+    String count = annotation(running, WellKnown.ANNOTATION_PEERS_AT_START);
+    return count == null ? 0 : Integer.parseInt(count);
+  }
+
+  private static String annotation(HasMetadata object, String key) {
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(key);
+  }
+}
