@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Plays the AWS Load Balancer Controller for Services annotated {@code aws-load-balancer-type: external}: holds its
@@ -42,7 +44,8 @@ public final class LoadBalancerSimulator implements AutoCloseable {
   private final Path hostsFile;
   private final Duration ingressDelay;
   private final Duration dnsDelay;
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+  // a few threads, like the real controller's workers: a fleet's load balancers are provisioned side by side
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4, r -> {
     Thread thread = new Thread(r, "lb-simulator");
     thread.setDaemon(true);
     return thread;
@@ -51,6 +54,7 @@ public final class LoadBalancerSimulator implements AutoCloseable {
   private final Set<String> silent = ConcurrentHashMap.newKeySet();
   private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
   private final SharedIndexInformer<Service> informer;
+  private final AtomicReference<Instant> lastAssigned = new AtomicReference<>();
 
   private LoadBalancerSimulator(KubernetesClient client, Path hostsFile, Duration ingressDelay, Duration dnsDelay) {
     this.client = client;
@@ -96,6 +100,11 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     String uidHash = sha256(service.getMetadata().getUid()).substring(0, 16);
     return "k8s-" + prefix(service.getMetadata().getNamespace()) + "-" + prefix(service.getMetadata().getName())
         + "-" + uidHash + ".elb.us-east-2.amazonaws.com";
+  }
+
+  /** When it last gave a Service its ingress (null: never). */
+  public Instant lastAssigned() {
+    return lastAssigned.get();
   }
 
   /** Stop answering for a Service (no ingress) until {@link #speak}. */
@@ -170,6 +179,7 @@ public final class LoadBalancerSimulator implements AutoCloseable {
               .withHostname(hostname).build()));
           return s;
         }));
+    lastAssigned.set(Instant.now());
     scheduler.schedule(() -> addHost(service.getMetadata().getUid(), hostname), dnsDelay.toMillis(),
         TimeUnit.MILLISECONDS);
   }

@@ -44,6 +44,14 @@ final class LocalProcess implements AutoCloseable {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  String name() {
+    return name;
+  }
+
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   int exitCode() {
     return process.exitValue();
   }

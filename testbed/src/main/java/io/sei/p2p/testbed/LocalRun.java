@@ -1,49 +1,37 @@
 package io.sei.p2p.testbed;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.sei.p2p.certs.IssuedCertificate;
-import io.sei.p2p.controller.ControllerMain;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.Networking;
 import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
-import io.sei.p2p.webhook.WebhookMain;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The main job on an embedded local default: a real control plane; the webhook (twice: on a VPC-routable and on
- * an overlay setting) and the controller as their own processes; the load-balancer simulator; the example
- * manifests; and a summary of what happened. Then a kubeconfig to explore with until Ctrl-C ({@code --once}
+ * The main job on an embedded local default: a real control plane whose pods run (kube-scheduler and KWOK); the
+ * webhook (twice: on a VPC-routable and on an overlay setting) and the controller as their own processes, each as its
+ * ServiceAccount; the load-balancer simulator; the example manifests; and a summary of what happened. Then a kubeconfig to explore with until Ctrl-C ({@code --once}
  * exits after the summary).
  */
 public final class LocalRun {
 
   static final String NAMESPACE = "sei-demo";
   static final String OVERLAY_NAMESPACE = "sei-demo-overlay";
-  static final String SYSTEM_NAMESPACE = "sei-system";
-  private static final Map<String, String> VPC = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
   private static final Duration CONVERGENCE = Duration.ofSeconds(120);
 
   private final ControlPlane plane;
-  private final Path runDir;
-  private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
 
-  private LocalRun(ControlPlane plane, Path runDir) {
+  private LocalRun(ControlPlane plane) {
     this.plane = plane;
-    this.runDir = runDir;
   }
 
   public static void main(String[] args) throws Exception {
@@ -53,69 +41,40 @@ public final class LocalRun {
     Instant started = Instant.now();
     try (ControlPlane plane = ControlPlane.start()) {
       say("kube-apiserver ready at " + plane.apiserverUrl() + " after "
-          + Duration.between(started, Instant.now()).toSeconds() + " s");
-      LocalRun run = new LocalRun(plane, Files.createTempDirectory("sei-p2p-local-"));
-      // Ctrl-C ends the JVM without waiting for main to unwind: stop the webhook and controller from a hook too
-      Runtime.getRuntime().addShutdownHook(new Thread(run::stopProcesses, "local-run-shutdown"));
-      try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(),
-          run.runDir.resolve("lb-hosts"), Duration.ofSeconds(2), Duration.ofSeconds(3))) {
-        run.startSystem();
+          + Duration.between(started, Instant.now()).toSeconds() + " s, with kube-scheduler and "
+          + ControlPlane.NODES.size() + " KWOK nodes that run pods");
+      LocalRun run = new LocalRun(plane);
+      try (LocalSystem system = LocalSystem.install(plane)) {
+        say("installed CRDs seinodes.sei.io and seinodedeployments.sei.io, and the RBAC of manifests/base");
+        system.startSimulator(Duration.ofSeconds(2), Duration.ofSeconds(3));
+        run.startSystem(system);
         run.applyExamples(examples);
         run.followNodes();
         if (!once) {
           say("explore with: " + plane.binaries().kubectl() + " --kubeconfig " + plane.kubeconfig() + " -n "
-              + NAMESPACE + " get snd,snode,svc,sts");
-          say("process logs are in " + run.runDir + "; press Ctrl-C to stop");
+              + NAMESPACE + " get snd,snode,svc,sts,pods");
+          say("process logs are in " + system.runDir() + "; press Ctrl-C to stop");
           CountDownLatch stopped = new CountDownLatch(1);
           Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
           stopped.await();
         }
-      } finally {
-        run.stopProcesses();
       }
     }
   }
 
-  private void startSystem() throws Exception {
-    KubernetesClient client = plane.client();
-    Crds.install(client);
-    say("installed CRDs seinodes.sei.io and seinodedeployments.sei.io");
-    for (String ns : List.of(NAMESPACE, OVERLAY_NAMESPACE, SYSTEM_NAMESPACE)) {
+  private void startSystem(LocalSystem system) throws Exception {
+    for (String ns : List.of(NAMESPACE, OVERLAY_NAMESPACE)) {
       plane.newNamespaceNamed(ns);
     }
-    startWebhook("webhook", VPC, NAMESPACE);
-    startWebhook("webhook-overlay", Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "100.64.3.7"), OVERLAY_NAMESPACE);
-    Map<String, String> env = new HashMap<>(VPC);
-    env.put("KUBECONFIG", plane.kubeconfig().toString());
-    env.put("POD_NAMESPACE", SYSTEM_NAMESPACE);
-    env.put("SEI_WATCH_NAMESPACES", NAMESPACE + "," + OVERLAY_NAMESPACE);
-    int health = FreePort.next();
-    env.put("HEALTH_PORT", Integer.toString(health));
-    processes.add(JavaProcess.start("controller", ControllerMain.class,
-        List.of("-D" + LoadBalancerSimulator.HOSTS_FILE_PROPERTY + "=" + runDir.resolve("lb-hosts")), env,
-        runDir.resolve("controller.log")));
-    awaitReady("controller", health);
-    say("controller running (SEI_VPC_CIDR=10.0.0.0/16, leader election on a Lease in " + SYSTEM_NAMESPACE + ")");
-  }
-
-  private void startWebhook(String name, Map<String, String> network, String namespace) throws Exception {
-    IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
-        List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
-    Path tls = Files.createDirectories(runDir.resolve(name + "-tls"));
-    Files.writeString(tls.resolve("tls.crt"), serving.certificatePem());
-    Files.writeString(tls.resolve("tls.key"), serving.privateKeyPem());
-    int port = FreePort.next();
-    int health = FreePort.next();
-    Map<String, String> env = new HashMap<>(network);
-    env.putAll(Map.of("KUBECONFIG", plane.kubeconfig().toString(), "WEBHOOK_PORT", Integer.toString(port),
-        "HEALTH_PORT", Integer.toString(health), "TLS_CERT_FILE", tls.resolve("tls.crt").toString(),
-        "TLS_KEY_FILE", tls.resolve("tls.key").toString(), "SHUTDOWN_DRAIN_SECONDS", "0"));
-    processes.add(JavaProcess.start(name, WebhookMain.class, List.of(), env, runDir.resolve(name + ".log")));
-    awaitReady(name, health);
-    WebhookRegistration.register(plane.client(), "https://127.0.0.1:" + port,
-        plane.certificateAuthority().certificate().certificatePem(), namespace);
-    say(name + " running and registered for namespace " + namespace + " (SEI_VPC_CIDR=" + network.get("SEI_VPC_CIDR")
-        + ", POD_IP=" + network.get("POD_IP") + ")");
+    system.startWebhook("webhook", LocalSystem.VPC, NAMESPACE);
+    say("webhook running and registered for namespace " + NAMESPACE + " (SEI_VPC_CIDR=10.0.0.0/16, POD_IP=10.0.3.7)");
+    system.startWebhook("webhook-overlay", Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "100.64.3.7"),
+        OVERLAY_NAMESPACE);
+    say("webhook-overlay running and registered for namespace " + OVERLAY_NAMESPACE
+        + " (SEI_VPC_CIDR=10.0.0.0/16, POD_IP=100.64.3.7)");
+    system.startController(Map.of("SEI_WATCH_NAMESPACES", NAMESPACE + "," + OVERLAY_NAMESPACE), List.of());
+    say("controller running as ServiceAccount " + Rbac.NAMESPACE + "/" + Rbac.CONTROLLER
+        + " (SEI_VPC_CIDR=10.0.0.0/16, leader election on a Lease in " + Rbac.NAMESPACE + ")");
   }
 
   private void applyExamples(Path examples) throws InterruptedException {
@@ -155,7 +114,7 @@ public final class LocalRun {
         if (!line.equals(lastLine.put(node.getMetadata().getName(), line))) {
           say(String.format("%-16s %s", node.getMetadata().getName(), line));
         }
-        done &= node.getStatus() != null && node.getStatus().statefulSet() != null;
+        done &= running(node.getMetadata().getName());
       }
       Thread.sleep(500);
     }
@@ -166,11 +125,19 @@ public final class LocalRun {
       var config = plane.client().configMaps().inNamespace(NAMESPACE).withName(NodeObjects.configMapName(name)).get();
       String toml = config == null ? "" : config.getData().get(NodeConfig.FILE);
       String peers = toml.lines().filter(l -> l.startsWith("persistent_peers")).findFirst().orElse("");
+      Pod pod = plane.client().pods().inNamespace(NAMESPACE).withName(WellKnown.podName(name)).get();
       say(String.format("  %-16s address=%s nodeId=%s", name,
           node.getStatus() == null || node.getStatus().externalAddress() == null ? "-" : node.getStatus().externalAddress(),
           node.getStatus() == null ? "-" : node.getStatus().nodeId()));
+      say(String.format("  %-16s pod %s %s on %s", "", pod.getMetadata().getName(), pod.getStatus().getPodIP(),
+          pod.getSpec().getNodeName()));
       say(String.format("  %-16s %s", "", peers));
     }
+  }
+
+  private boolean running(String node) {
+    Pod pod = plane.client().pods().inNamespace(NAMESPACE).withName(WellKnown.podName(node)).get();
+    return pod != null && "Running".equals(pod.getStatus().getPhase());
   }
 
   private static String progress(SeiNode node) {
@@ -181,37 +148,12 @@ public final class LocalRun {
     String reason = node.getStatus().conditions().stream().filter(c -> c.getType().equals("Published"))
         .map(c -> c.getReason()).findFirst().orElse("?");
     String statefulSet = node.getStatus().statefulSet() != null ? "StatefulSet created" : "StatefulSet held";
+    Condition peers = Conditions.find(node.getStatus().conditions(), "PeersResolved");
+    if (peers != null && "WaitingForPeers".equals(peers.getReason()) && node.getStatus().statefulSet() == null) {
+      statefulSet += " (waiting for its peers to publish)";
+    }
     String address = node.getStatus().externalAddress() == null ? "" : " " + node.getStatus().externalAddress();
     return reason + address + "; " + statefulSet;
-  }
-
-  private void awaitReady(String name, int healthPort) throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    while (Instant.now().isBefore(deadline)) {
-      LocalProcess process = processes.get(processes.size() - 1);
-      if (!process.isAlive()) {
-        throw new IllegalStateException(process.describeExit());
-      }
-      try {
-        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + healthPort + "/readyz")).build(), HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(300);
-    }
-    throw new IllegalStateException(name + " was not ready within 60 s; see " + runDir.resolve(name + ".log"));
-  }
-
-  private synchronized void stopProcesses() {
-    for (int i = processes.size() - 1; i >= 0; i--) {
-      processes.get(i).close();
-    }
-    processes.clear();
   }
 
   private static void say(String line) {

@@ -1,0 +1,155 @@
+package io.sei.p2p.testbed;
+
+import io.sei.p2p.certs.IssuedCertificate;
+import io.sei.p2p.controller.ControllerMain;
+import io.sei.p2p.webhook.WebhookMain;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The system as it runs in a cluster, on a local control plane: the CRDs and the manifests' RBAC, the webhook and
+ * the controller as their own processes, each authenticated as its ServiceAccount with an apiserver-issued token, and
+ * the load-balancer simulator. Used by the main job and the fleet benchmark.
+ */
+public final class LocalSystem implements AutoCloseable {
+
+  public static final Map<String, String> VPC = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
+  private static final Duration READY_WITHIN = Duration.ofSeconds(60);
+
+  private final ControlPlane plane;
+  private final Path runDir;
+  private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
+  private LoadBalancerSimulator simulator;
+  private LocalProcess controller;
+  private int controllerHealthPort;
+
+  private LocalSystem(ControlPlane plane, Path runDir) {
+    this.plane = plane;
+    this.runDir = runDir;
+  }
+
+  /** Installs the CRDs, the system namespace and the RBAC; nothing runs yet. */
+  public static LocalSystem install(ControlPlane plane) throws IOException {
+    Crds.install(plane.client());
+    Rbac.install(plane.client());
+    LocalSystem system = new LocalSystem(plane, Files.createTempDirectory("sei-p2p-local-"));
+    // Ctrl-C ends the JVM without unwinding: stop the processes from a hook too
+    Runtime.getRuntime().addShutdownHook(new Thread(system::stopProcesses, "local-system-shutdown"));
+    return system;
+  }
+
+  public Path runDir() {
+    return runDir;
+  }
+
+  /** The simulator, publishing after {@code ingressDelay} and "propagating DNS" after {@code dnsDelay}. */
+  public LoadBalancerSimulator startSimulator(Duration ingressDelay, Duration dnsDelay) {
+    simulator = LoadBalancerSimulator.start(plane.client(), hostsFile(), ingressDelay, dnsDelay);
+    return simulator;
+  }
+
+  /** A webhook process with {@code network} settings (SEI_VPC_CIDR, POD_IP), registered for {@code namespace}. */
+  public void startWebhook(String name, Map<String, String> network, String namespace) throws Exception {
+    IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
+        List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
+    Path tls = Files.createDirectories(runDir.resolve(name + "-tls"));
+    Files.writeString(tls.resolve("tls.crt"), serving.certificatePem());
+    Files.writeString(tls.resolve("tls.key"), serving.privateKeyPem());
+    int port = FreePort.next();
+    int health = FreePort.next();
+    Map<String, String> env = new HashMap<>(network);
+    env.putAll(Map.of("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK).toString(),
+        "WEBHOOK_PORT", Integer.toString(port), "HEALTH_PORT", Integer.toString(health),
+        "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
+        "SHUTDOWN_DRAIN_SECONDS", "0"));
+    LocalProcess webhook = JavaProcess.start(name, WebhookMain.class, List.of(), env, runDir.resolve(name + ".log"));
+    processes.add(webhook);
+    awaitReady(webhook, health);
+    WebhookRegistration.register(plane.client(), "https://127.0.0.1:" + port,
+        plane.certificateAuthority().certificate().certificatePem(), namespace);
+  }
+
+  /**
+   * The controller process with the VPC settings plus {@code env}, its JVM given {@code jvmOptions}; its resolver
+   * reads the simulator's hosts file.
+   */
+  public void startController(Map<String, String> env, List<String> jvmOptions) throws Exception {
+    Map<String, String> settings = new HashMap<>(VPC);
+    settings.put("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER).toString());
+    settings.put("POD_NAMESPACE", Rbac.NAMESPACE);
+    controllerHealthPort = FreePort.next();
+    settings.put("HEALTH_PORT", Integer.toString(controllerHealthPort));
+    settings.putAll(env);
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-D" + LoadBalancerSimulator.HOSTS_FILE_PROPERTY + "=" + hostsFile());
+    controller = JavaProcess.start("controller", ControllerMain.class, options, settings,
+        runDir.resolve("controller.log"));
+    processes.add(controller);
+    awaitReady(controller, controllerHealthPort);
+  }
+
+  /** The controller's process, for its CPU time. */
+  public ProcessHandle controllerProcess() {
+    return controller.handle();
+  }
+
+  /** The controller's Prometheus metrics, as scraped now. */
+  public String controllerMetrics() throws IOException, InterruptedException {
+    return get(controllerHealthPort, "/metrics").body();
+  }
+
+  @Override
+  public void close() {
+    stopProcesses();
+    if (simulator != null) {
+      simulator.close();
+    }
+  }
+
+  private Path hostsFile() {
+    return runDir.resolve("lb-hosts");
+  }
+
+  private void awaitReady(LocalProcess process, int healthPort) throws InterruptedException {
+    Instant deadline = Instant.now().plus(READY_WITHIN);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(process.describeExit());
+      }
+      try {
+        if (get(healthPort, "/readyz").statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(300);
+    }
+    throw new IllegalStateException(process.name() + " was not ready within " + READY_WITHIN.toSeconds()
+        + " s; last lines of its log:\n" + process.tail(30));
+  }
+
+  private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private synchronized void stopProcesses() {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).close();
+    }
+    processes.clear();
+  }
+}

@@ -1,0 +1,125 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.sei.p2p.controller.Controller;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.rules.NodeConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** SPEC §8 7a and 7c: a fleet whose pods start once, at a small constant cost per node; pod IPs checked. */
+@ExtendWith(ControlPlaneExtension.class)
+class FleetIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(180);
+  private static final int FLEET = 100;
+  private static ControlPlane plane;
+  private static KubernetesClient client;
+  private static TestCluster cluster;
+  private static LoadBalancerSimulator simulator;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    plane = controlPlane;
+    client = plane.client();
+    cluster = new TestCluster(plane);
+    Rbac.install(client);
+    simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
+        Duration.ofSeconds(2), Duration.ofSeconds(3));
+  }
+
+  @AfterAll
+  static void stop() {
+    simulator.close();
+  }
+
+  /** Two deployments of 50 whose children all peer with each other: every pod starts once, with all 99 peers. */
+  @Test
+  void aFleetConvergesWithEveryPodStartedOnceAtAConstantCostPerNode() {
+    String ns = plane.newNamespace("fleet");
+    Map<String, Set<String>> podUids = new ConcurrentHashMap<>();
+    Instant started = Instant.now();
+    try (var pods = client.pods().inNamespace(ns).inform();
+        Controller controller = cluster.controller(ns, Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
+            "SEI_PEER_SETTLE_SECONDS", "60", "SEI_PEER_UPDATE_SECONDS", "15"))) {
+      pods.addEventHandler(new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(Pod pod) {
+          podUids.computeIfAbsent(pod.getMetadata().getName(), n -> ConcurrentHashMap.newKeySet())
+              .add(pod.getMetadata().getUid());
+        }
+
+        @Override
+        public void onUpdate(Pod before, Pod pod) {
+          onAdd(pod);
+        }
+
+        @Override
+        public void onDelete(Pod pod, boolean unknown) {
+        }
+      });
+      for (String name : List.of("mesh-a", "mesh-b")) {
+        cluster.apply(ns, TestManifests.deployment(name, "sei.io/role: mesh", FLEET / 2, "networking: {tcp: {}}",
+            "peers: [{seinodeDeployment: {selector: {sei.io/role: mesh}}}]"));
+      }
+      List<String> nodes = IntStream.range(0, FLEET / 2).boxed()
+          .flatMap(i -> List.of("mesh-a-" + i, "mesh-b-" + i).stream()).toList();
+
+      Await.until("every pod Running with the full peer set in its config", WAIT, () -> nodes.stream().allMatch(n ->
+          cluster.pod(ns, n) != null && "Running".equals(cluster.pod(ns, n).getStatus().getPhase())
+              && peers(cluster.configMap(ns, n).getData().get(NodeConfig.FILE)) == FLEET - 1));
+
+      assertThat(podUids).as("a pod for every node").hasSize(FLEET);
+      assertThat(podUids.values()).as("every pod started exactly once").allSatisfy(uids -> assertThat(uids).hasSize(1));
+      assertThat(nodes).allSatisfy(n -> {
+        assertThat(cluster.statefulSet(ns, n).getMetadata().getGeneration()).as(n + "'s template never changed")
+            .isEqualTo(1L);
+        assertThat(cluster.pod(ns, n).getMetadata().getUid()).isIn(podUids.get(n + "-0"));
+        assertThat(cluster.reason(ns, n, "Synced")).isEqualTo("Synced");
+      });
+      List<String> writes = cluster.controllerWrites(ns, started);
+      assertThat(writes.size() / (double) FLEET).as("controller writes per node, from the audit log: " + writes.size())
+          .isLessThanOrEqualTo(15.0);
+    }
+  }
+
+  /** SPEC §8 7c: with ip targets, a pod IP outside SEI_VPC_CIDR cannot be an NLB target. */
+  @Test
+  void aPodIpOutsideTheVpcCidrIsNotRoutable() {
+    String ns = plane.newNamespace("pod-ip");
+    // the cluster setting is valid, but KWOK's pod CIDRs (10.0.128.0/20, 10.0.144.0/20) lie outside 10.0.0.0/17
+    try (Controller controller = cluster.controller(ns, Map.of("SEI_VPC_CIDR", "10.0.0.0/17"))) {
+      cluster.apply(ns, TestManifests.fullNode("outside", "networking: {tcp: {}}"));
+
+      Await.until("the pod runs", WAIT, () -> cluster.pod(ns, "outside").getStatus().getPodIP() != null);
+      String podIp = cluster.pod(ns, "outside").getStatus().getPodIP();
+      Await.until("NotRoutable", WAIT, () -> "NotRoutable".equals(cluster.reason(ns, "outside", "Published")));
+
+      assertThat(cluster.condition(ns, "outside", "Published").getMessage())
+          .isEqualTo("this cluster cannot publish: pod IP " + podIp + " is outside VPC CIDR 10.0.0.0/17 (overlay "
+              + "network)");
+      SeiNode node = cluster.node(ns, "outside");
+      assertThat(node.getStatus().externalAddress()).as("a published address is never taken back on a doubt")
+          .isNotNull();
+      Await.until("a Warning Event", WAIT, () -> cluster.events(ns, "outside").contains("NotRoutable"));
+    }
+  }
+
+  private static long peers(String toml) {
+    return toml.lines().filter(line -> line.startsWith("persistent_peers")).findFirst()
+        .map(line -> line.chars().filter(c -> c == '@').count()).orElse(0L);
+  }
+}

@@ -1,0 +1,147 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.controller.Controller;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.rules.NodeConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The controller never writes what it does not control, and a node's key outlives the node. */
+@ExtendWith(ControlPlaneExtension.class)
+class OwnershipIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static ControlPlane plane;
+  private static KubernetesClient client;
+  private static TestCluster cluster;
+  private static LoadBalancerSimulator simulator;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    plane = controlPlane;
+    client = plane.client();
+    cluster = new TestCluster(plane);
+    Rbac.install(client);
+    simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
+        Duration.ofMillis(500), Duration.ofMillis(500));
+  }
+
+  @AfterAll
+  static void stop() {
+    simulator.close();
+  }
+
+  @Test
+  void aForeignConfigMapIsLeftUntouchedReportedAndTheNodeConvergesOnceItIsGone() {
+    String ns = plane.newNamespace("foreign-config");
+    assertThat(plane.kubectl().run("-n", ns, "create", "configmap", "victim-config", "--from-literal=mine=yes")
+        .succeeded()).isTrue();
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, TestManifests.fullNode("victim", ""));
+
+      Await.until("NameConflict", WAIT, () -> "NameConflict".equals(cluster.reason(ns, "victim", "Synced")));
+      assertThat(cluster.condition(ns, "victim", "Synced").getMessage()).isEqualTo("ConfigMap " + ns
+          + "/victim-config already exists and is not controlled by any owner, so SeiNode victim leaves it untouched; "
+          + "rename or delete it to let victim proceed");
+      ConfigMap foreign = cluster.configMap(ns, "victim");
+      assertThat(foreign.getData()).containsExactly(Map.entry("mine", "yes"));
+      assertThat(foreign.getMetadata().getOwnerReferences()).isEmpty();
+      assertThat(cluster.statefulSet(ns, "victim")).as("not started on someone else's config").isNull();
+      Await.until("a Warning Event", WAIT, () -> cluster.events(ns, "victim").contains("NameConflict"));
+
+      client.resource(foreign).delete();
+      Await.until("converged by itself", WAIT, () -> cluster.statefulSet(ns, "victim") != null
+          && "Synced".equals(cluster.reason(ns, "victim", "Synced")));
+      assertThat(cluster.configMap(ns, "victim").getData()).containsKey(NodeConfig.FILE);
+    }
+  }
+
+  @Test
+  void aForeignServiceIsLeftUntouched() {
+    String ns = plane.newNamespace("foreign-service");
+    assertThat(plane.kubectl().run("-n", ns, "create", "service", "clusterip", "squatter", "--tcp=80:8080")
+        .succeeded()).isTrue();
+    Service before = cluster.service(ns, "squatter");
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, TestManifests.fullNode("squatter", ""));
+
+      Await.until("NameConflict", WAIT, () -> "NameConflict".equals(cluster.reason(ns, "squatter", "Synced")));
+      assertThat(cluster.condition(ns, "squatter", "Synced").getMessage()).startsWith("Service " + ns
+          + "/squatter already exists and is not controlled by any owner");
+      Service after = cluster.service(ns, "squatter");
+      assertThat(after.getMetadata().getResourceVersion()).as("never written").isEqualTo(
+          before.getMetadata().getResourceVersion());
+    }
+  }
+
+  @Test
+  void aDeploymentNeverTakesOverAnIndependentSeiNodeOfItsChildsName() {
+    String ns = plane.newNamespace("foreign-child");
+    cluster.apply(ns, TestManifests.fullNode("foo-0", ""));
+    SeiNode independent = cluster.node(ns, "foo-0");
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, TestManifests.deployment("foo", "", 1, "", "overrides: {p2p.pex: \"false\"}"));
+
+      Await.until("NameConflict on the deployment", WAIT, () -> deploymentSynced(ns, "foo") != null
+          && "NameConflict".equals(deploymentSynced(ns, "foo").getReason()));
+      assertThat(deploymentSynced(ns, "foo").getMessage()).isEqualTo("SeiNode " + ns + "/foo-0 already exists and is "
+          + "not controlled by any owner, so SeiNodeDeployment foo leaves it untouched; rename or delete it to let foo "
+          + "proceed");
+      SeiNode after = cluster.node(ns, "foo-0");
+      assertThat(after.getSpec()).isEqualTo(independent.getSpec());
+      assertThat(after.getMetadata().getOwnerReferences()).isEmpty();
+      Await.until("a Warning Event", WAIT, () -> cluster.events(ns, "foo").contains("NameConflict"));
+    }
+  }
+
+  @Test
+  void aNodeKeepsItsKeyWhenDeletedAndCreatedAgainAndThroughAScaleDownAndUp() {
+    String ns = plane.newNamespace("keys");
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, TestManifests.fullNode("keeper", ""));
+      Await.until("a node ID", WAIT, () -> cluster.node(ns, "keeper").getStatus().nodeId() != null);
+      String id = cluster.node(ns, "keeper").getStatus().nodeId();
+      Secret key = client.secrets().inNamespace(ns).withName("keeper-node-key").get();
+      assertThat(key.getMetadata().getOwnerReferences()).as("owned by nobody, so it outlives the node").isEmpty();
+      assertThat(key.getImmutable()).isTrue();
+      assertThat(key.getMetadata().getLabels()).containsEntry("sei.io/node", "keeper");
+
+      client.resources(SeiNode.class).inNamespace(ns).withName("keeper").delete();
+      Await.until("the node is gone", WAIT, () -> cluster.node(ns, "keeper") == null);
+      cluster.apply(ns, TestManifests.fullNode("keeper", ""));
+      Await.until("the same node ID again", WAIT, () -> id.equals(cluster.node(ns, "keeper").getStatus().nodeId()));
+
+      cluster.apply(ns, TestManifests.deployment("trio", "", 3, "", ""));
+      List<String> children = List.of("trio-0", "trio-1", "trio-2");
+      Await.until("three node IDs", WAIT, () -> children.stream()
+          .allMatch(c -> cluster.node(ns, c).getStatus().nodeId() != null));
+      List<String> ids = children.stream().map(c -> cluster.node(ns, c).getStatus().nodeId()).toList();
+      cluster.apply(ns, TestManifests.deployment("trio", "", 1, "", ""));
+      Await.until("scaled down to one", WAIT, () -> cluster.node(ns, "trio-1") == null
+          && cluster.node(ns, "trio-2") == null);
+      cluster.apply(ns, TestManifests.deployment("trio", "", 3, "", ""));
+      Await.until("the same three node IDs after scaling up again", WAIT, () -> children.stream()
+          .map(c -> cluster.node(ns, c).getStatus().nodeId()).toList().equals(ids));
+    }
+  }
+
+  private static Condition deploymentSynced(String ns, String name) {
+    SeiNodeDeployment deployment = client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get();
+    return deployment.getStatus() == null ? null
+        : Conditions.find(deployment.getStatus().conditions(), "Synced");
+  }
+}
