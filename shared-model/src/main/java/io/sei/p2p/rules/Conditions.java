@@ -16,9 +16,19 @@ public final class Conditions {
   /** {@code current} with {@code type} set; the result equals {@code current} when nothing changed. */
   public static List<Condition> set(List<Condition> current, String type, boolean status, String reason,
       String message, Long observedGeneration, Instant now) {
+    return set(current, type, status ? "True" : "False", reason, message, observedGeneration, now);
+  }
+
+  /** {@code current} with {@code type} set to {@code Unknown}: not decided yet. */
+  public static List<Condition> unknown(List<Condition> current, String type, String reason, String message,
+      Long observedGeneration, Instant now) {
+    return set(current, type, "Unknown", reason, message, observedGeneration, now);
+  }
+
+  private static List<Condition> set(List<Condition> current, String type, String statusText, String reason,
+      String message, Long observedGeneration, Instant now) {
     List<Condition> result = new ArrayList<>();
     Condition previous = find(current, type);
-    String statusText = status ? "True" : "False";
     String transition = previous != null && statusText.equals(previous.getStatus())
         ? previous.getLastTransitionTime() : now.toString();
     Condition wanted = new ConditionBuilder().withType(type).withStatus(statusText).withReason(reason)

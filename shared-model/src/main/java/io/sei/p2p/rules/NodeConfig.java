@@ -51,6 +51,9 @@ public final class NodeConfig {
 
   /** A TOML basic string's content: quotes, backslashes and every control character escaped, so no value ends it. */
   static String escape(String value) {
+    if (value.chars().noneMatch(c -> c == '"' || c == '\\' || c < 0x20 || c == 0x7f)) {
+      return value; // the common case, and a node's config is rendered on every reconcile
+    }
     StringBuilder escaped = new StringBuilder(value.length());
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
