@@ -48,10 +48,10 @@ public final class Controller implements AutoCloseable {
       }
     });
     ControllerMetrics metrics = new ControllerMetrics();
-    operator.register(new SeiNodeReconciler(config, metrics), settings(config, null));
-    // a deployment's status follows its children: at most one reconcile a second coalesces their bursts
-    operator.register(new SeiNodeDeploymentReconciler(metrics),
-        settings(config, new LinearRateLimiter(Duration.ofSeconds(1), 1)));
+    // at most one reconcile a second per object coalesces bursts: a node's peers publish in waves, and a deployment's
+    // status follows its children
+    operator.register(new SeiNodeReconciler(config, metrics), settings(config));
+    operator.register(new SeiNodeDeploymentReconciler(metrics), settings(config));
     operator.start();
     HttpServer health = healthServer(config.healthPort(), operator, metrics);
     return new Controller(operator, health);
@@ -67,18 +67,17 @@ public final class Controller implements AutoCloseable {
     operator.stop();
   }
 
-  /** Watched namespaces, retries that never run out (backing off to 5 minutes), and an optional rate limit. */
+  /** Watched namespaces, retries that never run out (backing off to 5 minutes), and the rate limit. */
   private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> settings(
-      ControllerConfig config, LinearRateLimiter rateLimiter) {
+      ControllerConfig config) {
     return overrider -> {
       if (!config.watchNamespaces().isEmpty()) {
         overrider.settingNamespaces(config.watchNamespaces());
       }
       overrider.withRetry(new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
           .setMaxInterval(MAX_RETRY_INTERVAL.toMillis()).withoutMaxAttempts());
-      if (rateLimiter != null) {
-        overrider.withRateLimiter(rateLimiter);
-      }
+      overrider.withRateLimiter(new LinearRateLimiter(Duration.ofSeconds(1), 1));
+      overrider.withItemStore(Slim.store(Slim::withoutBookkeeping));
     };
   }
 

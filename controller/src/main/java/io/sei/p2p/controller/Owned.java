@@ -26,12 +26,9 @@ final class Owned<P extends HasMetadata> {
     return apply;
   }
 
-  /** The cached object of {@code type} named {@code name} in the owner's namespace that maps to the owner. */
+  /** The cached object of {@code type} named {@code name} in the owner's namespace (null: none cached). */
   <R extends HasMetadata> R get(Class<R> type, String name) {
-    return context.getSecondaryResources(type).stream()
-        .filter(r -> r.getMetadata().getName().equals(name)
-            && r.getMetadata().getNamespace().equals(owner.getMetadata().getNamespace()))
-        .findFirst().orElse(null);
+    return informer(type).get(new ResourceID(name, owner.getMetadata().getNamespace())).orElse(null);
   }
 
   /** {@code desired}, controlled by the owner, made true in the cluster; never takes over someone else's object. */
@@ -41,15 +38,19 @@ final class Owned<P extends HasMetadata> {
     R cached = get(type, desired.getMetadata().getName());
     R result = apply.ensure(Apply.ownedBy(desired, owner), cached);
     if (result != cached) {
-      InformerEventSource<R, P> informer =
-          (InformerEventSource<R, P>) context.eventSourceRetriever().getEventSourceFor(type);
       if (cached == null) {
-        informer.handleRecentResourceCreate(ResourceID.fromResource(owner), result);
+        informer(type).handleRecentResourceCreate(ResourceID.fromResource(owner), result);
       } else {
-        informer.handleRecentResourceUpdate(ResourceID.fromResource(owner), result, cached);
+        informer(type).handleRecentResourceUpdate(ResourceID.fromResource(owner), result, cached);
       }
     }
     return result;
+  }
+
+  /** The one event source of the owner's controller for {@code type}. */
+  @SuppressWarnings("unchecked")
+  private <R extends HasMetadata> InformerEventSource<R, P> informer(Class<R> type) {
+    return (InformerEventSource<R, P>) context.eventSourceRetriever().getEventSourceFor(type);
   }
 
   void delete(HasMetadata object) {

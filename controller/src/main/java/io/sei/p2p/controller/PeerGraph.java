@@ -41,13 +41,13 @@ final class PeerGraph implements Peers.Directory {
   /** Indexes the primary cache and creates the two event sources that fan changes out to dependents. */
   PeerGraph(EventSourceContext<SeiNode> context) {
     this.nodes = context.getPrimaryCache();
-    nodes.addIndexers(Map.of(
-        LABELS, node -> PeerIndex.labelKeys(namespace(node), node.getMetadata().getLabels()),
-        DEPENDENCIES, node -> node.getSpec() == null ? List.of()
-            : PeerIndex.dependencyKeys(namespace(node), node.getSpec().peersOrEmpty())));
+    nodes.addIndexer(DEPENDENCIES, node -> node.getSpec() == null ? List.of()
+        : PeerIndex.dependencyKeys(namespace(node), node.getSpec().peersOrEmpty()));
     this.deployments = new FanOut<>(InformerEventSourceConfiguration.from(SeiNodeDeployment.class, SeiNode.class)
         .withName(PEER_DEPLOYMENTS)
         .withSecondaryToPrimaryMapper(this::dependentsOfDeployment)
+        .withPrimaryToSecondaryMapper(node -> Set.of()) // peers are looked up by index, not per node
+        .withItemStore(Slim.store(Slim::withoutBookkeeping))
         .withOnUpdateFilter(PeerGraph::deploymentChangeMatters)
         .build(), context);
     deployments.addIndexer(LABELS,
@@ -55,8 +55,13 @@ final class PeerGraph implements Peers.Directory {
     this.peerNodes = new FanOut<>(InformerEventSourceConfiguration.from(SeiNode.class, SeiNode.class)
         .withName(PEER_NODES)
         .withSecondaryToPrimaryMapper(this::dependentsOfNode)
+        .withPrimaryToSecondaryMapper(node -> Set.of())
+        .withItemStore(Slim.store(Slim::peer))
         .withOnUpdateFilter(PeerGraph::nodeChangeMatters)
         .build(), context);
+    // peers are read from the informer whose events announce their changes: a reconcile that an event triggered
+    // sees that change (the primary cache may not have it yet)
+    peerNodes.addIndexer(LABELS, node -> PeerIndex.labelKeys(namespace(node), node.getMetadata().getLabels()));
   }
 
   List<InformerEventSource<?, SeiNode>> eventSources() {
@@ -65,7 +70,7 @@ final class PeerGraph implements Peers.Directory {
 
   @Override
   public Collection<Peers.NodeView> nodes(String namespace, Map<String, String> selector) {
-    return matching(nodes::byIndex, namespace, selector).stream().map(PeerGraph::view).toList();
+    return matching(peerNodes::byIndex, namespace, selector).stream().map(PeerGraph::view).toList();
   }
 
   @Override

@@ -48,6 +48,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
             SeiNodeDeployment.class)
         .withLabelSelector(WellKnown.LABEL_NODE_DEPLOYMENT)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SeiNodeDeployment.class))
+        .withItemStore(Slim.store(Slim::peer))
         .build(), context));
   }
 

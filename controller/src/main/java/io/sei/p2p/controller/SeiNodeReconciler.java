@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -53,14 +54,15 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
   public List<EventSource<?, SeiNode>> prepareEventSources(EventSourceContext<SeiNode> context) {
     peerGraph = new PeerGraph(context);
     List<EventSource<?, SeiNode>> sources = new ArrayList<>(List.of(
-        labelled(context, Service.class, null),
-        labelled(context, ConfigMap.class, null),
+        labelled(context, Service.class, null, Slim::withoutBookkeeping),
+        labelled(context, ConfigMap.class, null, Slim::withoutBookkeeping),
         // the StatefulSet controller updates status often; only what this controller wrote matters here
         labelled(context, StatefulSet.class, (now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
             before.getMetadata().getGeneration()) || !Objects.equals(now.getMetadata().getAnnotations(),
-            before.getMetadata().getAnnotations()) || now.getMetadata().getDeletionTimestamp() != null),
+            before.getMetadata().getAnnotations()) || now.getMetadata().getDeletionTimestamp() != null,
+            Slim::statefulSet),
         // the pod IP is checked against SEI_VPC_CIDR
-        labelled(context, Pod.class, (now, before) -> !Objects.equals(podIp(now), podIp(before)))));
+        labelled(context, Pod.class, (now, before) -> !Objects.equals(podIp(now), podIp(before)), Slim::pod)));
     sources.addAll(peerGraph.eventSources());
     return sources;
   }
@@ -134,13 +136,18 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
     return patch;
   }
 
-  /** The node's objects are found by their {@code sei.io/node} label, whoever controls them. */
+  /**
+   * The node's objects are found by their {@code sei.io/node} label, whoever controls them, and read by name (so the
+   * event source keeps no index from node to objects); {@code keep} says what the cache keeps of each.
+   */
   private static <R extends HasMetadata> InformerEventSource<R, SeiNode> labelled(EventSourceContext<SeiNode> context,
-      Class<R> type, OnUpdateFilter<R> matters) {
+      Class<R> type, OnUpdateFilter<R> matters, UnaryOperator<R> keep) {
     InformerEventSourceConfiguration.Builder<R> builder = InformerEventSourceConfiguration.from(type, SeiNode.class)
         .withLabelSelector(WellKnown.LABEL_NODE)
         .withSecondaryToPrimaryMapper(object -> Set.of(new ResourceID(
-            object.getMetadata().getLabels().get(WellKnown.LABEL_NODE), object.getMetadata().getNamespace())));
+            object.getMetadata().getLabels().get(WellKnown.LABEL_NODE), object.getMetadata().getNamespace())))
+        .withPrimaryToSecondaryMapper(node -> Set.of())
+        .withItemStore(Slim.store(keep));
     if (matters != null) {
       builder.withOnUpdateFilter(matters);
     }

@@ -58,17 +58,16 @@ final class Workload {
     NodeConfig.Rendered wanted = NodeConfig.render(address, peers.persistentPeers(), node.getSpec().overrides());
     StatefulSet running = owned.get(StatefulSet.class, node.getMetadata().getName());
     if (running == null) {
-      if (peers.awaiting() > 0) {
-        PeerTiming.Decision start = PeerTiming.firstStart(peers.awaiting(), waitingSince(old.conditions()),
-            config.peerSettle(), now);
-        if (!mayStart || !start.proceed()) {
-          return new Outcome(null, old.resolvedPeers(), Conditions.set(conditions, PEERS_RESOLVED, false,
-              WAITING_FOR_PEERS, "waiting up to " + config.peerSettle().toSeconds() + " s for the selected tcp "
-                  + "peers to publish, so that the first start knows them", generation, now),
-              mayStart ? start.recheck() : null);
-        }
-      } else if (!mayStart) {
-        return new Outcome(null, old.resolvedPeers(), resolvedBeforeStart(conditions, peers, generation, now), null);
+      if (!mayStart) {
+        return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
+            "the peers are resolved when the node starts", generation, now), null);
+      }
+      PeerTiming.Decision start = PeerTiming.firstStart(peers.awaiting(), waitingSince(old.conditions()),
+          config.peerSettle(), now);
+      if (!start.proceed()) {
+        return new Outcome(null, old.resolvedPeers(), Conditions.set(conditions, PEERS_RESOLVED, false,
+            WAITING_FOR_PEERS, "waiting up to " + config.peerSettle().toSeconds() + " s for the selected tcp peers "
+                + "to publish, so that the first start knows them", generation, now), start.recheck());
       }
       writeConfig(node, wanted, now);
       StatefulSet created = create(node, wanted, peers.resolvedPeers().size());
@@ -126,22 +125,15 @@ final class Workload {
     }
   }
 
-  /** Before the first start no count is shown: it would change, and be written, with every peer that publishes. */
-  private static List<Condition> resolvedBeforeStart(List<Condition> conditions, Peers.Resolution peers,
-      Long generation, Instant now) {
-    return problems(conditions, peers, generation, now, "the selected peers have published; the node's config "
-        + "takes them when it starts");
-  }
-
   private static List<Condition> resolvedWhileRunning(List<Condition> conditions, Peers.Resolution peers,
       int peersAtStart, Long generation, Instant now) {
     int current = peers.resolvedPeers().size();
-    return problems(conditions, peers, generation, now, current + " peers; the running pod started with "
+    return resolved(conditions, peers, generation, now, current + " peers; the running pod started with "
         + (peersAtStart == current ? "all of them" : peersAtStart + " (newer peers connect from their side and "
             + "through peer exchange)"));
   }
 
-  private static List<Condition> problems(List<Condition> conditions, Peers.Resolution peers, Long generation,
+  private static List<Condition> resolved(List<Condition> conditions, Peers.Resolution peers, Long generation,
       Instant now, String resolvedMessage) {
     if (!peers.rejected().isEmpty()) {
       List<String> listed = peers.rejected().subList(0, Math.min(LISTED_PROBLEMS, peers.rejected().size()));

@@ -1,0 +1,64 @@
+package io.sei.p2p.controller;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeStatus;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the informer caches keep of each object: only what the controller reads. At a thousand nodes, field-manager
+ * bookkeeping, peer lists of other nodes and pod specs would otherwise be most of the heap.
+ */
+final class Slim {
+
+  private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+  private Slim() {
+  }
+
+  /** A cache that keeps {@code keep} of each object. */
+  static <R extends HasMetadata> TransformingItemStore<R> store(UnaryOperator<R> keep) {
+    return new TransformingItemStore<>(keep);
+  }
+
+  /** Everything but the bookkeeping: managed fields and kubectl's copy of the last applied manifest. */
+  static <R extends HasMetadata> R withoutBookkeeping(R object) {
+    object.getMetadata().setManagedFields(null);
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    if (annotations != null && annotations.containsKey(LAST_APPLIED)) {
+      annotations.remove(LAST_APPLIED);
+    }
+    return object;
+  }
+
+  /** Another node as its peers and its deployment see it: its own peer list and conditions are not theirs to read. */
+  static SeiNode peer(SeiNode node) {
+    SeiNodeStatus status = node.getStatus();
+    if (status != null) {
+      node.setStatus(new SeiNodeStatus(status.externalAddress(), status.nodeId(), null, status.statefulSet(),
+          status.observedGeneration(), null));
+    }
+    return withoutBookkeeping(node);
+  }
+
+  /** A pod: only whether it runs and its IP are read. */
+  static Pod pod(Pod pod) {
+    PodStatus status = pod.getStatus();
+    pod.setSpec(null);
+    pod.setStatus(status == null ? null
+        : new PodStatusBuilder().withPhase(status.getPhase()).withPodIP(status.getPodIP()).build());
+    return withoutBookkeeping(pod);
+  }
+
+  /** A StatefulSet: its spec is compared with what is wanted; its status is not read. */
+  static StatefulSet statefulSet(StatefulSet statefulSet) {
+    statefulSet.setStatus(null);
+    return withoutBookkeeping(statefulSet);
+  }
+}
