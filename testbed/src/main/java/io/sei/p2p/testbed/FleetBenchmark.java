@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.rules.NodeConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ public final class FleetBenchmark {
 
   private static final String NAMESPACE = "sei-fleet";
   private static final String CONTROLLER = AuditLog.serviceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
-  /** The Deployment's memory limit (512 MiB) times the image's -XX:MaxRAMPercentage=75. */
-  private static final String CONTROLLER_HEAP = "-Xmx384m";
+  /** The heap the controller's image gives it: the Deployment's 512 MiB limit times -XX:MaxRAMPercentage=50. */
+  private static final String CONTROLLER_HEAP = "-Xmx256m";
   private static final Duration CONVERGENCE_LIMIT = Duration.ofMinutes(20);
   private static final Pattern HEAP_USED = Pattern.compile(
       "^jvm_memory_used_bytes\\{area=\"heap\",[^}]*} ([0-9.E+]+)$", Pattern.MULTILINE);
@@ -52,7 +53,7 @@ public final class FleetBenchmark {
   record Result(String topology, int nodes, int peersPerNode, Duration published, Duration statefulSets,
       Duration running, Duration fullPeers, Duration runningAfterLastAddress, Map<String, Integer> writes,
       int controllerCounted, double reconcilesPerNode, int podRestarts, long maxGeneration, double cpuSeconds,
-      double peakHeapMib, Map<String, Integer> requestsByVerb, int idleWrites) {
+      double peakHeapMib, double liveHeapMib, Map<String, Integer> requestsByVerb, int idleWrites) {
 
     double writesPerNode() {
       return writes.values().stream().mapToInt(Integer::intValue).sum() / (double) nodes;
@@ -109,13 +110,14 @@ public final class FleetBenchmark {
         Map<String, Integer> verbs = count(AuditLog.requests(plane.auditLog(), CONTROLLER, applied, r -> true),
             AuditLog.Request::verb);
         String metrics = system.controllerMetrics();
+        double liveHeapMib = liveHeapMib(system);
         return new Result(topology, nodes, peers, since(applied, reached.get("published")),
             since(applied, reached.get("statefulSets")), since(applied, reached.get("running")),
             since(applied, reached.get("fullPeers")), Duration.between(simulator.lastAssigned(), reached.get("running")),
             writes, (int) sum(metrics, "sei_controller_writes_total"),
             sum(metrics, "sei_controller_reconciles_seconds_count{controller=\"SeiNode\"") / nodes,
             observer.podRestarts(), observer.maxGeneration(), cpu(system).minus(cpuBefore).toMillis() / 1000.0,
-            heap.peakMib(), verbs, idleWrites);
+            heap.peakMib(), liveHeapMib, verbs, idleWrites);
       }
     }
   }
@@ -171,6 +173,22 @@ public final class FleetBenchmark {
     return stillSince;
   }
 
+  /** The heap the controller still holds after a full collection (its caches at rest), in MiB. */
+  private static double liveHeapMib(LocalSystem system) throws Exception {
+    Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(system.controllerProcess().pid()), "GC.run").redirectErrorStream(true).start();
+    gc.getInputStream().readAllBytes();
+    if (gc.waitFor() != 0) {
+      throw new IllegalStateException("jcmd GC.run failed for the controller");
+    }
+    Matcher used = HEAP_USED.matcher(system.controllerMetrics());
+    long total = 0;
+    while (used.find()) {
+      total += (long) Double.parseDouble(used.group(1));
+    }
+    return total / (1024.0 * 1024.0);
+  }
+
   private static Duration cpu(LocalSystem system) {
     return system.controllerProcess().info().totalCpuDuration().orElse(Duration.ZERO);
   }
@@ -195,14 +213,16 @@ public final class FleetBenchmark {
     System.out.println();
     System.out.println("| topology | nodes | peers/node | all published | all StatefulSets | all pods Running "
         + "| all full peer sets | Running after last address | writes/node (audit) | reconciles/node "
-        + "| pod restarts | max StatefulSet generation | controller CPU s | peak heap MiB | idle-window writes |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        + "| pod restarts | max StatefulSet generation | controller CPU s | peak heap MiB | heap after GC MiB "
+        + "| idle-window writes |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
-      System.out.printf("| %s | %d | %d | %d s | %d s | %d s | %d s | %d s | %.1f | %.1f | %d | %d | %.0f | %.0f | %d |%n",
+      System.out.printf("| %s | %d | %d | %d s | %d s | %d s | %d s | %d s | %.1f | %.1f | %d | %d | %.0f | %.0f | %.0f "
+              + "| %d |%n",
           r.topology(), r.nodes(), r.peersPerNode(), r.published().toSeconds(), r.statefulSets().toSeconds(),
           r.running().toSeconds(), r.fullPeers().toSeconds(), r.runningAfterLastAddress().toSeconds(),
           r.writesPerNode(), r.reconcilesPerNode(), r.podRestarts(), r.maxGeneration(), r.cpuSeconds(),
-          r.peakHeapMib(), r.idleWrites());
+          r.peakHeapMib(), r.liveHeapMib(), r.idleWrites());
     }
     System.out.println();
     for (Result r : results) {
