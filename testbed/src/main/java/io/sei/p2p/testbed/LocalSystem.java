@@ -62,6 +62,12 @@ public final class LocalSystem implements AutoCloseable {
 
   /** A webhook process with {@code network} settings (SEI_VPC_CIDR, POD_IP), registered for {@code namespace}. */
   public void startWebhook(String name, Map<String, String> network, String namespace) throws Exception {
+    startWebhook(name, network, namespace, List.of());
+  }
+
+  /** The same, its JVM given {@code jvmOptions}; {@code env} may add any variable (e.g. {@code HOME}). */
+  public void startWebhook(String name, Map<String, String> env, String namespace, List<String> jvmOptions)
+      throws Exception {
     IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
         List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
     Path tls = Files.createDirectories(runDir.resolve(name + "-tls"));
@@ -69,12 +75,13 @@ public final class LocalSystem implements AutoCloseable {
     Files.writeString(tls.resolve("tls.key"), serving.privateKeyPem());
     int port = FreePort.next();
     int health = FreePort.next();
-    Map<String, String> env = new HashMap<>(network);
-    env.putAll(Map.of("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK).toString(),
+    Map<String, String> settings = new HashMap<>(env);
+    settings.putAll(Map.of("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK).toString(),
         "WEBHOOK_PORT", Integer.toString(port), "HEALTH_PORT", Integer.toString(health),
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
         "SHUTDOWN_DRAIN_SECONDS", "0"));
-    LocalProcess webhook = JavaProcess.start(name, WebhookMain.class, List.of(), env, runDir.resolve(name + ".log"));
+    LocalProcess webhook = JavaProcess.start(name, WebhookMain.class, jvmOptions, settings,
+        runDir.resolve(name + ".log"));
     processes.add(webhook);
     awaitReady(webhook, health);
     WebhookRegistration.register(plane.client(), "https://127.0.0.1:" + port,

@@ -5,6 +5,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sei.p2p.rules.Routability;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,16 +40,21 @@ public final class Webhook implements AutoCloseable {
   public static Webhook start(WebhookConfig config, KubernetesClient client, AdmissionService.ReviewTap tap) {
     Routability cluster = config.routability();
     LOG.info("tcp publication on this cluster: {} ({})", cluster.routable() ? "allowed" : "refused", cluster.reason());
-    Vertx vertx = Vertx.vertx();
+    // no file cache and no classpath resolving: both write under java.io.tmpdir, and the pod's root filesystem is
+    // read-only (the webhook serves no files)
+    Vertx vertx = Vertx.vertx(new VertxOptions().setFileSystemOptions(new FileSystemOptions()
+        .setFileCachingEnabled(false).setClassPathResolvingEnabled(false)));
     SelfSignedCertificates selfSigned = null;
     if (config.tlsMode() == WebhookConfig.TlsMode.SELF_SIGNED) {
       selfSigned = new SelfSignedCertificates(client, vertx, config);
       selfSigned.start(START_TIMEOUT);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    InformerOwnerLookup owners = new InformerOwnerLookup(vertx, client, registry);
+    InformerOwnerLookup owners = new InformerOwnerLookup(vertx, client, registry, config.watchNamespaces());
     owners.start();
-    AdmissionService service = new AdmissionService(Endpoints.all(cluster, owners), new ReviewMetrics(registry), tap);
+    AdmissionService service = new AdmissionService(
+        Endpoints.all(cluster, owners, new SubjectAccessReviews(vertx, client, registry)), new ReviewMetrics(registry),
+        tap);
     try {
       WebhookServer server = WebhookServer.start(vertx, config, service, owners::ready, registry)
           .toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
