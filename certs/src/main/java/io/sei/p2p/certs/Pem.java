@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.PublicKey;
 import java.security.interfaces.ECPrivateKey;
 import java.util.ArrayList;
@@ -114,6 +117,35 @@ public final class Pem {
       throw new IllegalArgumentException("not a PEM private key");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Checks that {@code key} is the private key of {@code certificate}'s public key, by signing a challenge with one
+   * and verifying it with the other; IllegalArgumentException saying so when they are not a pair.
+   */
+  public static void checkPair(X509Certificate certificate, PrivateKey key) {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "EC" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> throw new IllegalArgumentException("unsupported key algorithm " + key.getAlgorithm());
+    };
+    try {
+      byte[] challenge = new byte[32];
+      new SecureRandom().nextBytes(challenge);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(challenge);
+      if (!verifier.verify(signature)) {
+        throw new IllegalArgumentException("the private key does not belong to the certificate");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("the private key does not belong to the certificate: " + e.getMessage(), e);
     }
   }
 

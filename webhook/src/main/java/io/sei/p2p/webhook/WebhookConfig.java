@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /** The webhook's settings, parsed once from the environment; a bad value stops the process with a clear message. */
 public record WebhookConfig(
@@ -26,7 +29,9 @@ public record WebhookConfig(
     String webhookConfiguration,
     Duration selfSignedValidity,
     List<String> extraNames,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    int maxInFlight,
+    Set<String> watchNamespaces) {
 
   /** Where the serving certificate comes from. */
   public enum TlsMode {
@@ -55,7 +60,10 @@ public record WebhookConfig(
         Duration.ofSeconds(number(env, "SELF_SIGNED_VALIDITY_SECONDS", 90 * 24 * 3600, 30, Integer.MAX_VALUE)),
         Arrays.stream(env.getOrDefault("TLS_EXTRA_NAMES", "").split(",")).map(String::trim)
             .filter(name -> !name.isEmpty()).toList(),
-        Duration.ofSeconds(number(env, "REQUEST_TIMEOUT_SECONDS", 10, 1, 300)));
+        Duration.ofSeconds(number(env, "REQUEST_TIMEOUT_SECONDS", 10, 1, 300)),
+        number(env, "MAX_IN_FLIGHT", 32, 1, 10_000),
+        Arrays.stream(env.getOrDefault("SEI_WATCH_NAMESPACES", "").split(",")).map(String::trim)
+            .filter(namespace -> !namespace.isEmpty()).collect(Collectors.toCollection(TreeSet::new)));
   }
 
   private static TlsMode tlsMode(String value) {

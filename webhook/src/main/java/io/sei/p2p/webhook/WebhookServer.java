@@ -1,5 +1,6 @@
 package io.sei.p2p.webhook;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,8 +14,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,12 @@ public final class WebhookServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
   private static final Set<String> TLS_VERSIONS = Set.of("TLSv1.2", "TLSv1.3");
+  /** TLS 1.3's suites, and TLS 1.2's forward-secret AEAD ones (no CBC). */
+  static final List<String> CIPHER_SUITES = List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
   /** Longer than the apiserver keeps idle webhook connections (90 s), so it is the apiserver that closes them. */
   private static final int IDLE_TIMEOUT_SECONDS = 120;
 
@@ -38,11 +47,14 @@ public final class WebhookServer {
   private HttpServer https;
   private HttpServer health;
   private long certTimer = -1;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final int maxInFlight;
   private volatile boolean draining;
 
   private WebhookServer(Vertx vertx, AdmissionService service, BooleanSupplier ready,
-      PrometheusMeterRegistry registry, CertificateFiles certificates) {
+      PrometheusMeterRegistry registry, CertificateFiles certificates, int maxInFlight) {
     this.vertx = vertx;
+    this.maxInFlight = maxInFlight;
     this.service = service;
     this.ready = ready;
     this.registry = registry;
@@ -53,7 +65,7 @@ public final class WebhookServer {
   public static Future<WebhookServer> start(Vertx vertx, WebhookConfig config, AdmissionService service,
       BooleanSupplier ready, PrometheusMeterRegistry registry) {
     WebhookServer server = new WebhookServer(vertx, service, ready, registry,
-        new CertificateFiles(config.certFile(), config.keyFile()));
+        new CertificateFiles(config.certFile(), config.keyFile()), config.maxInFlight());
     return server.listen(config);
   }
 
@@ -73,6 +85,7 @@ public final class WebhookServer {
         .setUseAlpn(false)
         .setKeyCertOptions(certificates.load())
         .setEnabledSecureTransportProtocols(TLS_VERSIONS);
+    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     https = vertx.createHttpServer(options).requestHandler(admissionRouter(config.requestTimeout()));
     health = vertx.createHttpServer(new HttpServerOptions().setPort(config.healthPort()).setHttp2ClearTextEnabled(false))
         .requestHandler(healthRouter());
@@ -88,6 +101,8 @@ public final class WebhookServer {
 
   private Router admissionRouter(Duration requestTimeout) {
     Router router = Router.router(vertx);
+    // a bounded number of reviews at a time: bodies may be large, and the pod's memory is not
+    router.route().handler(this::admitWithinCap);
     // a body that never completes is answered, not waited on forever
     router.route().handler(TimeoutHandler.create(requestTimeout.toMillis(), 408));
     router.route().handler(BodyHandler.create(false).setBodyLimit(AdmissionService.MAX_BODY_BYTES));
@@ -98,6 +113,18 @@ public final class WebhookServer {
     router.errorHandler(408, ctx -> send(ctx, HttpReply.error(408, "the request body did not arrive within "
         + requestTimeout.toSeconds() + " s")));
     return router;
+  }
+
+  private void admitWithinCap(RoutingContext ctx) {
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      // its body is not read, so the connection cannot carry another request
+      ctx.response().putHeader("Retry-After", "1").putHeader("Connection", "close");
+      send(ctx, HttpReply.error(429, "too many admission reviews in flight (at most " + maxInFlight + "); retry"));
+      return;
+    }
+    ctx.addEndHandler(ended -> inFlight.decrementAndGet());
+    ctx.next();
   }
 
   private void admit(RoutingContext ctx) {
@@ -126,20 +153,37 @@ public final class WebhookServer {
     }
   }
 
+  /** A failed or refused update keeps the current pair and is tried again at the next poll. */
   private void reloadCertificateIfChanged() {
     try {
-      certificates.changed().ifPresent(keyCert -> https.updateSSLOptions(sslOptions(keyCert), true)
-          .onSuccess(updated -> LOG.info("serving certificate reloaded from disk"))
-          .onFailure(e -> LOG.warn("new serving certificate not usable yet, keeping the current one: {}",
-              e.getMessage())));
+      certificates.changed().ifPresent(pair -> https.updateSSLOptions(sslOptions(pair.options()), true)
+          .onSuccess(updated -> {
+            certificates.using(pair);
+            reloaded("reloaded");
+            LOG.info("serving certificate reloaded from disk");
+          })
+          .onFailure(e -> {
+            reloaded("failed");
+            LOG.warn("new serving certificate not usable yet, keeping the current one: {}", e.getMessage());
+          }));
     } catch (RuntimeException e) {
-      LOG.warn("cannot read the serving certificate files, keeping the current one: {}", e.getMessage());
+      reloaded("refused");
+      LOG.warn("cannot use the serving certificate files, keeping the current one: {}", e.getMessage());
     }
   }
 
+  private void reloaded(String outcome) {
+    Counter.builder("sei_webhook_certificate_reloads")
+        .description("Serving certificate changes on disk, by outcome: reloaded, refused (unreadable or not a "
+            + "matching pair) or failed (the server did not take it)")
+        .tag("outcome", outcome).register(registry).increment();
+  }
+
   private static ServerSSLOptions sslOptions(PemKeyCertOptions keyCert) {
-    return new ServerSSLOptions().setKeyCertOptions(keyCert).setEnabledSecureTransportProtocols(TLS_VERSIONS)
-        .setUseAlpn(false);
+    ServerSSLOptions options = new ServerSSLOptions().setKeyCertOptions(keyCert)
+        .setEnabledSecureTransportProtocols(TLS_VERSIONS).setUseAlpn(false);
+    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    return options;
   }
 
   /**

@@ -35,6 +35,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +43,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,12 +85,13 @@ class WebhookServerTest {
         return true;
       }
     };
-    AdmissionService service = new AdmissionService(Endpoints.all(ROUTABLE, owners), new ReviewMetrics(registry),
+    AdmissionService service = new AdmissionService(Endpoints.all(ROUTABLE, owners, Reviews.ANYONE),
+        new ReviewMetrics(registry),
         AdmissionService.ReviewTap.NONE);
     WebhookConfig config = WebhookConfig.fromEnv(Map.of("WEBHOOK_PORT", "0", "HEALTH_PORT", "0",
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
         "SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7", "SHUTDOWN_DRAIN_SECONDS", "0", "TLS_POLL_SECONDS", "1",
-        "REQUEST_TIMEOUT_SECONDS", "2"));
+        "REQUEST_TIMEOUT_SECONDS", "2", "MAX_IN_FLIGHT", "4"));
     server = await(WebhookServer.start(vertx, config, service, owners::ready, registry));
     client = vertx.createHttpClient(clientOptions());
     probe = vertx.createHttpClient(clientOptions());
@@ -210,6 +214,96 @@ class WebhookServerTest {
     assertThat(after.getSubjectX500Principal().getName()).isEqualTo("CN=second");
     assertThat(failures.get()).as("requests that failed during rotation").isZero();
     assertThat(answered.get()).isGreaterThan(100);
+  }
+
+  @Test
+  void aCertificateAndKeyThatDoNotMatchAreNeverServedAndTheNextMatchingPairIs() throws Exception {
+    IssuedCertificate next = CA.issueServing("next", List.of("127.0.0.1", "localhost"), Duration.ofHours(1));
+    replace(tls.resolve("tls.crt"), next.certificatePem()); // the key on disk is still the first one's
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (reloads("refused") == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(reloads("refused")).as("the mismatched pair was seen and refused").isPositive();
+    assertThat(await(presentedCertificate()).getSubjectX500Principal().getName()).isEqualTo("CN=first");
+    assertThat(await(post(Endpoints.MUTATE_SEINODES, Buffer.buffer(recorded("mutate-seinode-legacy")))).status())
+        .isEqualTo(200);
+
+    replace(tls.resolve("tls.key"), next.privateKeyPem());
+    X509Certificate presented = await(presentedCertificate());
+    while (!presented.getSubjectX500Principal().getName().equals("CN=next") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      presented = await(presentedCertificate());
+    }
+    assertThat(presented.getSubjectX500Principal().getName()).isEqualTo("CN=next");
+    assertThat(reloads("reloaded")).isEqualTo(1);
+  }
+
+  @Test
+  void tls12OffersOnlyForwardSecretAeadSuites() throws Exception {
+    assertThat(handshake("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    assertThat(handshake("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256")).as("CBC refused").isEqualTo("refused");
+    assertThat(handshake("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384")).as("CBC refused").isEqualTo("refused");
+  }
+
+  @Test
+  void reviewsBeyondTheCapAreAnswered429AndTheCapFreesAsTheyFinish(Vertx vertx) throws Exception {
+    List<HttpClient> clients = new ArrayList<>();
+    List<Future<Reply>> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) { // the cap in this test's configuration; each waits for a body that never comes
+        HttpClient own = vertx.createHttpClient(clientOptions());
+        clients.add(own);
+        stalled.add(stalledPost(own));
+      }
+      Thread.sleep(300);
+      Reply refused = await(post(Endpoints.MUTATE_SEINODES, Buffer.buffer(recorded("mutate-seinode-legacy"))));
+      assertThat(refused.status()).isEqualTo(429);
+      assertThat(refused.body().toString()).startsWith("too many admission reviews in flight (at most 4); retry");
+      for (Future<Reply> one : stalled) {
+        assertThat(await(one).status()).as("answered when its body did not come").isEqualTo(408);
+      }
+      assertThat(await(post(Endpoints.MUTATE_SEINODES, Buffer.buffer(recorded("mutate-seinode-legacy")))).status())
+          .isEqualTo(200);
+    } finally {
+      clients.forEach(HttpClient::close);
+    }
+  }
+
+  private Future<Reply> stalledPost(HttpClient httpClient) {
+    return onEventLoop(() -> httpClient.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1").setPort(server.httpsPort()).setURI(Endpoints.VALIDATE_SEINODES)
+            .putHeader("Content-Type", "application/json").putHeader("Content-Length", "1000"))
+        .compose(request -> {
+          request.write("{\"apiVersion\":");
+          return request.response();
+        })
+        .compose(WebhookServerTest::read));
+  }
+
+  /** The suite a TLS 1.2 handshake offering only {@code suite} agrees on, or "refused". */
+  private String handshake(String suite) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", CA.certificate().certificate());
+    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLSv1.2");
+    ssl.init(null, factory.getTrustManagers(), null);
+    try (SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", server.httpsPort())) {
+      socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+      socket.setEnabledCipherSuites(new String[] {suite});
+      socket.startHandshake();
+      return socket.getSession().getCipherSuite();
+    } catch (SSLHandshakeException refused) {
+      return "refused";
+    }
+  }
+
+  private double reloads(String outcome) {
+    var counter = registry.find("sei_webhook_certificate_reloads").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   /** The JDK's HTTP/1.1 client trusting the test CA. */
