@@ -166,6 +166,49 @@ class WebhookIT {
     }
   }
 
+  /**
+   * Creating a SeiNode is creating a pod that holds the Secrets it names: its author must be able to read them,
+   * checked with a SubjectAccessReview for the requesting user.
+   */
+  @Test
+  void aNodeMayNameOnlySecretsItsAuthorCanRead() {
+    String ns = plane.newNamespace("secrets");
+    String validator = TestManifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: their-key}}, "
+        + "signingKey: {secret: {secretName: sign-key}}}");
+    grant(ns, "alice-nodes", "rules: [{apiGroups: [sei.io], resources: [seinodes], verbs: [get, create, patch]}]");
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
+      Kubectl.Result denied = plane.kubectl().runWithInput(validator, "-n", ns, "--as=alice", "apply", "-f", "-");
+
+      assertThat(denied.succeeded()).isFalse();
+      assertThat(denied.stderr()).contains("The SeiNode \"val\" is invalid")
+          .contains("* spec.validator.nodeKey.secret.secretName: user alice cannot get Secret " + ns + "/their-key, "
+              + "and the node's pod would hold it: reference a Secret you can read, or have get on this one granted")
+          .contains("* spec.validator.signingKey.secret.secretName: user alice cannot get Secret " + ns + "/sign-key");
+      assertThat(plane.client().resources(SeiNode.class).inNamespace(ns).withName("val").get()).isNull();
+      ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-unreadable-secrets");
+
+      grant(ns, "alice-keys", "rules: [{apiGroups: [\"\"], resources: [secrets], resourceNames: [their-key, sign-key], "
+          + "verbs: [get]}]");
+      assertApplied(plane.kubectl().runWithInput(validator, "-n", ns, "--as=alice", "apply", "-f", "-"));
+    }
+  }
+
+  /** A Role with {@code rules} in {@code ns}, bound to user alice. */
+  private static void grant(String ns, String name, String rules) {
+    assertApplied(plane.kubectl().runWithInput("""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata: {name: %1$s}
+        %2$s
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: %1$s}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: %1$s}
+        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+        """.formatted(name, rules), "-n", ns, "apply", "-f", "-"));
+  }
+
   private static long liveLookups(LocalWebhook webhook) throws IOException, InterruptedException {
     HttpResponse<String> metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webhook.healthPort() + "/metrics")).build(),

@@ -10,7 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sei.p2p.rules.FieldProblem;
 import io.sei.p2p.rules.JsonPatchOperation;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Reads {@code admission.k8s.io/v1} AdmissionReview requests and writes responses; nothing else. */
 final class AdmissionReviewCodec {
@@ -66,7 +70,21 @@ final class AdmissionReviewCodec {
     return new AdmissionRequest(uid,
         new AdmissionRequest.GroupKind(kind.path("group").asText(""), kind.path("kind").asText("")),
         request.path("operation").asText(""), request.path("namespace").asText(""),
-        request.path("name").asText(""), request.path("object"), request.path("oldObject"));
+        request.path("name").asText(""), request.path("object"), request.path("oldObject"),
+        userInfo(request.path("userInfo")));
+  }
+
+  private static AdmissionRequest.UserInfo userInfo(JsonNode user) {
+    List<String> groups = new ArrayList<>();
+    user.path("groups").forEach(group -> groups.add(group.asText()));
+    Map<String, List<String>> extra = new TreeMap<>();
+    user.path("extra").fields().forEachRemaining(entry -> {
+      List<String> values = new ArrayList<>();
+      entry.getValue().forEach(value -> values.add(value.asText()));
+      extra.put(entry.getKey(), values);
+    });
+    return new AdmissionRequest.UserInfo(user.path("username").asText(""), user.path("uid").asText(""),
+        List.copyOf(groups), extra);
   }
 
   static byte[] encode(String uid, AdmissionResponse response) {

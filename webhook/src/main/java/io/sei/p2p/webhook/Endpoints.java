@@ -7,6 +7,7 @@ import io.sei.p2p.rules.DeploymentValidation;
 import io.sei.p2p.rules.Networking;
 import io.sei.p2p.rules.NodeValidation;
 import io.sei.p2p.rules.Routability;
+import io.sei.p2p.rules.SecretReferences;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Set;
@@ -29,17 +30,25 @@ public final class Endpoints {
   private Endpoints() {
   }
 
-  /** @param cluster whether this cluster can publish (fixed for the life of the process) */
-  public static List<Endpoint> all(Routability cluster, OwnerLookup owners) {
+  /**
+   * @param cluster whether this cluster can publish (fixed for the life of the process)
+   * @param secrets whether a node's author may read the Secrets it names
+   */
+  static List<Endpoint> all(Routability cluster, OwnerLookup owners, SecretAccess secrets) {
     return List.of(
         new Endpoint(MUTATE_SEINODES, SEINODE, CREATE_UPDATE, true, defaulter(Networking.SEINODE_BLOCKS)),
         new Endpoint(MUTATE_SEINODEDEPLOYMENTS, SEINODEDEPLOYMENT, CREATE_UPDATE, true,
             defaulter(Networking.DEPLOYMENT_BLOCKS)),
         new Endpoint(VALIDATE_SEINODES, SEINODE, CREATE_UPDATE, false,
-            new ValidatingAdmitter<>(SeiNode.class, (node, old) -> NodeValidation.validate(node, old, cluster))),
+            new ValidatingAdmitter<>(SeiNode.class, (node, old) -> NodeValidation.validate(node, old, cluster),
+                (node, old) -> SecretReferences.added(node.getSpec(), old == null ? null : old.getSpec(), "spec"),
+                secrets)),
         new Endpoint(VALIDATE_SEINODEDEPLOYMENTS, SEINODEDEPLOYMENT, CREATE_UPDATE, false,
             new ValidatingAdmitter<>(SeiNodeDeployment.class,
-                (deployment, old) -> DeploymentValidation.validate(deployment, old, cluster))),
+                (deployment, old) -> DeploymentValidation.validate(deployment, old, cluster),
+                (deployment, old) -> SecretReferences.added(deployment.getSpec().template().spec(),
+                    old == null ? null : old.getSpec().template().spec(), "spec.template.spec"),
+                secrets)),
         new Endpoint(VALIDATE_STATEFULSETS, STATEFULSET, Set.of("CREATE"), false,
             new StatefulSetGateAdmitter(owners)));
   }

@@ -16,6 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sei.p2p.rules.StatefulSetGate.Owner;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Replays AdmissionReviews recorded from the real apiserver and checks the exact answer. */
@@ -105,6 +108,41 @@ class ReviewReplayTest {
     assertThat(keeping.path("allowed").asBoolean()).isTrue();
     assertThat(keeping.path("warnings")).extracting(JsonNode::asText)
         .containsExactly("spec.networking.tcp kept, but this cluster cannot publish: SEI_VPC_CIDR is not configured");
+  }
+
+  @Test
+  void aNodeNamingSecretsItsAuthorCannotReadIsDeniedAndAFailedCheckFailsClosed() throws Exception {
+    byte[] review = recorded("validate-seinode-unreadable-secrets");
+    String ns = JSON.readTree(review).at("/request/namespace").asText();
+    List<String> asked = new CopyOnWriteArrayList<>();
+    SecretAccess nobody = (user, namespace, secret) -> {
+      asked.add(user.username() + " " + user.groups() + " " + namespace + "/" + secret);
+      return Future.succeededFuture(false);
+    };
+
+    JsonNode denied = response(post(service(ROUTABLE, owners(new Owner.NotFound("unused")), nobody),
+        Endpoints.VALIDATE_SEINODES, review));
+
+    assertThat(denied.path("allowed").asBoolean()).isFalse();
+    assertThat(denied.at("/status/code").asInt()).isEqualTo(422);
+    assertThat(denied.at("/status/details/causes")).extracting(cause -> cause.path("field").asText())
+        .containsExactly("spec.validator.nodeKey.secret.secretName", "spec.validator.signingKey.secret.secretName");
+    assertThat(denied.at("/status/details/causes/0/message").asText()).isEqualTo("user alice cannot get Secret "
+        + ns + "/their-key, and the node's pod would hold it: reference a Secret you can read, or have get on this "
+        + "one granted");
+    assertThat(asked).as("asked for the requesting user, as the apiserver authenticated them")
+        .containsExactlyInAnyOrder("alice [system:authenticated] " + ns + "/their-key",
+            "alice [system:authenticated] " + ns + "/sign-key");
+
+    SecretAccess broken = (user, namespace, secret) -> Future.failedFuture(new IllegalStateException("no answer"));
+    JsonNode unchecked = response(post(service(ROUTABLE, owners(new Owner.NotFound("unused")), broken),
+        Endpoints.VALIDATE_SEINODES, review));
+    assertThat(unchecked.path("allowed").asBoolean()).as("fails closed").isFalse();
+    assertThat(unchecked.at("/status/details/causes/0/message").asText())
+        .isEqualTo("could not check whether you may read Secret " + ns + "/their-key (no answer); try again");
+
+    assertThat(response(post(service(ROUTABLE), Endpoints.VALIDATE_SEINODES, review)).path("allowed").asBoolean())
+        .as("allowed when the user may read them").isTrue();
   }
 
   @Test
