@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.sei.p2p.model.SeiNode;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class ApplyTest {
   @Test
   void anObjectControlledBySomeoneElseIsNeverTakenOver() {
     SeiNode node = new SeiNode();
-    node.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("n").withNamespace("ns")
+    node.setMetadata(new ObjectMetaBuilder().withName("n").withNamespace("ns")
         .withUid("uid-n").build());
     ConfigMap desired = Apply.ownedBy(new ConfigMapBuilder().withNewMetadata().withName("n-config")
         .withNamespace("ns").endMetadata().build(), node);
@@ -47,8 +48,9 @@ class ApplyTest {
 
     try (var client = new KubernetesClientBuilder().build()) {
       assertThatThrownBy(() -> new Apply(client, new ControllerMetrics()).ensure(desired, foreign))
-          .hasMessage("ConfigMap ns/n-config exists but is not controlled by SeiNode n; it is left alone (rename or "
-              + "remove it)");
+          .isInstanceOfSatisfying(StepFailed.class, failed -> assertThat(failed.reason()).isEqualTo("NameConflict"))
+          .hasMessage("ConfigMap ns/n-config already exists and is not controlled by any owner, so SeiNode n leaves "
+              + "it untouched; rename or delete it to let n proceed");
     }
   }
 }
