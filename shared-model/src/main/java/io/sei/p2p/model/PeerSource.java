@@ -21,21 +21,26 @@ public record PeerSource(
 
   /** EC2 instances carrying all the given tags (resolved outside this project). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Ec2Tags(@Required @Size(min = 1) String region, @Required @Size(min = 1) Map<String, String> tags) {
+  public record Ec2Tags(@Required @Size(min = 1, max = 32) String region,
+      @Required @Size(min = 1, max = 50) Map<String, String> tags) {
   }
 
   /** Fixed {@code <node_id>@<host>:<port>} addresses. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Static(@Required @Size(min = 1) List<String> addresses) {
+  @ValidationRule(value = "self.addresses.all(a, size(a) <= 300)",
+      message = "each address is at most 300 characters (<40 hex>@<host>:<port>)", fieldPath = ".addresses")
+  public record Static(@Required @Size(min = 1, max = 256) List<String> addresses) {
   }
 
   /** SeiNodes whose labels match every pair of the selector. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Label(@Required @Size(min = 1) Map<String, String> selector, String namespace) {
+  public record Label(@Required @Size(min = 1, max = 16) Map<String, String> selector,
+      @Size(max = 63) String namespace) {
   }
 
   /** The child SeiNodes of the SeiNodeDeployments whose labels match every pair of the selector. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record SeiNodeDeploymentSelector(@Required @Size(min = 1) Map<String, String> selector, String namespace) {
+  public record SeiNodeDeploymentSelector(@Required @Size(min = 1, max = 16) Map<String, String> selector,
+      @Size(max = 63) String namespace) {
   }
 }

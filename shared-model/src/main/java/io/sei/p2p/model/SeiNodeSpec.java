@@ -22,13 +22,19 @@ import java.util.Map;
     value = "!has(self.replayer) || (has(self.peers) && size(self.peers) > 0)",
     message = "peers is required when replayer mode is set")
 @ValidationRule(value = "self.chainId == oldSelf.chainId", message = "chainId is immutable", fieldPath = ".chainId")
+@ValidationRule(
+    value = "!has(self.overrides) || self.overrides.all(k, size(k) <= 253 && size(self.overrides[k]) <= 4096)",
+    message = "overrides keys are at most 253 characters and values at most 4096", fieldPath = ".overrides")
+@ValidationRule(
+    value = "!has(self.podLabels) || self.podLabels.all(k, size(k) <= 317 && size(self.podLabels[k]) <= 63)",
+    message = "podLabels keys are at most 317 characters (prefix/name) and values at most 63", fieldPath = ".podLabels")
 public record SeiNodeSpec(
     @Required @Size(min = 1) String chainId,
     @Required @Size(min = 1, max = 512) String image,
-    List<PeerSource> peers,
-    Map<String, String> overrides,
+    @Size(max = 32) List<PeerSource> peers,
+    @Size(max = 64) Map<String, String> overrides,
     SidecarConfig sidecar,
-    Map<String, String> podLabels,
+    @Size(max = 32) Map<String, String> podLabels,
     DataVolumeSpec dataVolume,
     NetworkingConfig networking,
     FullNodeSpec fullNode,

@@ -17,6 +17,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -141,6 +143,38 @@ class ApiContractIT {
     assertRejected(apply(TestManifests.seiNode("empty-static", "fullNode: {}\n  peers: [{static: {addresses: []}}]")),
         "spec.peers[0].static.addresses: Invalid value: 0: spec.peers[0].static.addresses in body "
             + "should have at least 1 items");
+  }
+
+  /** Every list, map and free-form string a user writes has a bound, so no object can grow without limit. */
+  @Test
+  void listsMapsAndValuesAreBounded() {
+    String peers = IntStream.range(0, 33).mapToObj(i -> "{label: {selector: {n: \"" + i + "\"}}}")
+        .collect(Collectors.joining(", "));
+    assertRejected(apply(TestManifests.seiNode("many-peers", "fullNode: {}\n  peers: [" + peers + "]")),
+        "spec.peers: Too many: 33: must have at most 32 items");
+    String addresses = IntStream.range(0, 257).mapToObj(i -> "\"" + "a".repeat(40) + "@h" + i + ":26656\"")
+        .collect(Collectors.joining(", "));
+    assertRejected(apply(TestManifests.seiNode("many-addresses",
+            "fullNode: {}\n  peers: [{static: {addresses: [" + addresses + "]}}]")),
+        "spec.peers[0].static.addresses: Too many: 257: must have at most 256 items");
+    assertRejected(apply(TestManifests.seiNode("long-address",
+            "fullNode: {}\n  peers: [{static: {addresses: [\"" + "a".repeat(301) + "\"]}}]")),
+        "each address is at most 300 characters");
+    String overrides = IntStream.range(0, 65).mapToObj(i -> "k" + i + ": v").collect(Collectors.joining(", "));
+    assertRejected(apply(TestManifests.seiNode("many-overrides", "fullNode: {}\n  overrides: {" + overrides + "}")),
+        "spec.overrides: Too many: 65: must have at most 64 items");
+    assertRejected(apply(TestManifests.seiNode("long-override",
+            "fullNode: {}\n  overrides: {p2p.seeds: \"" + "x".repeat(4097) + "\"}")),
+        "overrides keys are at most 253 characters and values at most 4096");
+    assertRejected(apply(TestManifests.seiNode("long-label", "fullNode: {}\n  podLabels: {team: \"" + "x".repeat(64)
+            + "\"}")),
+        "podLabels keys are at most 317 characters (prefix/name) and values at most 63");
+    String selector = IntStream.range(0, 17).mapToObj(i -> "k" + i + ": v").collect(Collectors.joining(", "));
+    assertRejected(apply(TestManifests.seiNode("big-selector",
+            "fullNode: {}\n  peers: [{seinodeDeployment: {selector: {" + selector + "}}}]")),
+        "spec.peers[0].seinodeDeployment.selector: Too many: 17: must have at most 16 items");
+    assertThat(apply(TestManifests.seiNode("at-the-bounds", "fullNode: {}\n  overrides: {p2p.seeds: \""
+        + "x".repeat(4096) + "\"}\n  podLabels: {team: \"" + "x".repeat(63) + "\"}")).succeeded()).isTrue();
   }
 
   @Test
