@@ -27,6 +27,11 @@ public final class Kubectl {
     return runWithInput(null, args);
   }
 
+  /** Whether {@code user} may {@code verb} {@code resource} in {@code namespace} ({@code kubectl auth can-i}). */
+  public boolean can(String namespace, String user, String verb, String resource) {
+    return run("auth", "can-i", verb, resource, "-n", namespace, "--as=" + user).stdout().trim().equals("yes");
+  }
+
   /** {@code kubectl apply -f -} and friends: {@code stdin} is the manifest. */
   public Result runWithInput(String stdin, String... args) {
     List<String> command = new ArrayList<>();

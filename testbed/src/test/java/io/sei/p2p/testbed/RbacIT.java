@@ -8,16 +8,25 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +99,112 @@ class RbacIT {
     }
   }
 
+  /**
+   * The namespaced install: the Roles of manifests/namespaced-roles in each watched namespace and no ClusterRole;
+   * the controller and the webhook converge there and may do nothing elsewhere.
+   */
+  @Test
+  void theNamespacedInstallWorksWithRolesAndReachesNoOtherNamespace() {
+    String teamA = plane.newNamespace("team-a");
+    String teamB = plane.newNamespace("team-b");
+    String elsewhere = plane.newNamespace("elsewhere");
+    String controller = "namespaced-ctl";
+    String webhook = "namespaced-webhook";
+    for (String account : List.of(controller, webhook)) {
+      client.resource(new ServiceAccountBuilder().withNewMetadata().withName(account).withNamespace(Rbac.NAMESPACE)
+          .endMetadata().build()).serverSideApply();
+    }
+    for (String ns : List.of(teamA, teamB)) {
+      grantNamespaced(ns, Map.of(Rbac.CONTROLLER, controller, Rbac.WEBHOOK, webhook));
+    }
+    grantLease(teamA, controller);
+    // what stays cluster-wide in the namespaced install: the webhook's SubjectAccessReviews
+    ClusterRole reviews = renderedNamespacedInstall().stream().filter(ClusterRole.class::isInstance)
+        .map(ClusterRole.class::cast).filter(role -> role.getMetadata().getName().equals(Rbac.WEBHOOK)).findFirst()
+        .orElseThrow();
+    reviews.getMetadata().setName(webhook);
+    client.resource(reviews).serverSideApply();
+    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(webhook).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", webhook)
+        .addNewSubject().withKind("ServiceAccount").withName(webhook).withNamespace(Rbac.NAMESPACE).endSubject()
+        .build()).serverSideApply();
+
+    Map<String, String> watch = Map.of("SEI_WATCH_NAMESPACES", teamA + "," + teamB);
+    Map<String, String> webhookEnv = new HashMap<>(ROUTABLE);
+    webhookEnv.putAll(watch);
+    try (LocalWebhook gate = LocalWebhook.startFor(plane, teamA, webhookEnv, webhook);
+        Controller running = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
+            "SEI_WATCH_NAMESPACES", teamA + "," + teamB, "POD_NAMESPACE", teamA, "HEALTH_PORT", "0")),
+            plane.clientAsServiceAccount(Rbac.NAMESPACE, controller), false)) {
+      for (String ns : List.of(teamA, teamB)) {
+        apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
+      }
+      for (String ns : List.of(teamA, teamB)) {
+        Await.until("fleet in " + ns + " published and started", CONVERGES_WITHIN, () -> published(ns, "fleet-0")
+            && published(ns, "fleet-1") && client.apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null);
+      }
+    }
+    String asController = "system:serviceaccount:" + Rbac.NAMESPACE + ":" + controller;
+    for (String[] verbAndResource : List.of(new String[] {"get", "secrets"}, new String[] {"create", "statefulsets"},
+        new String[] {"list", "seinodes.sei.io"}, new String[] {"patch", "services"})) {
+      assertThat(plane.kubectl().can(teamA, asController, verbAndResource[0], verbAndResource[1])).isTrue();
+      assertThat(plane.kubectl().can(elsewhere, asController, verbAndResource[0], verbAndResource[1]))
+          .as(String.join(" ", verbAndResource) + " outside the watched namespaces").isFalse();
+    }
+  }
+
+  /** The namespaced Roles grant exactly what the cluster-wide roles grant, so every negative above holds for both. */
+  @Test
+  void theNamespacedRolesGrantWhatTheClusterRolesGrant() {
+    assertThat(renderedNamespacedInstall()).as("no ClusterRole for namespaced resources in the namespaced install")
+        .filteredOn(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+        .flatMap(ClusterRole::getRules).flatMap(PolicyRule::getResources)
+        .containsOnly("subjectaccessreviews", "seinodes", "seinodedeployments", "seinodedeployments/scale",
+            "seinodes/status", "seinodedeployments/status"); // the last five: the users' aggregated roles
+    Map<String, Role> roles = namespacedRoles().stream().filter(Role.class::isInstance).map(Role.class::cast)
+        .collect(Collectors.toMap(role -> role.getMetadata().getName(), role -> role));
+    assertThat(roles.get(Rbac.CONTROLLER).getRules()).isEqualTo(controllerRole().getRules());
+    assertThat(roles.get(Rbac.WEBHOOK).getRules()).isEqualTo(clusterRole(Rbac.WEBHOOK).getRules().stream()
+        .filter(rule -> !rule.getApiGroups().contains("authorization.k8s.io")).toList());
+  }
+
+  /** manifests/namespaced-roles rendered into {@code ns}, bound to the given ServiceAccounts instead. */
+  private static void grantNamespaced(String ns, Map<String, String> accounts) {
+    for (HasMetadata object : namespacedRoles()) {
+      object.getMetadata().setNamespace(ns);
+      if (object instanceof RoleBinding binding) {
+        binding.getSubjects().forEach(subject -> subject.setName(accounts.get(subject.getName())));
+      }
+      client.resource(object).serverSideApply();
+    }
+  }
+
+  private static List<HasMetadata> renderedNamespacedInstall() {
+    Kubectl.Result rendered = plane.kubectl().run("kustomize",
+        RepoRoot.find().resolve("manifests/overlays/namespaced-example").toString());
+    assertThat(rendered.succeeded()).as(rendered.toString()).isTrue();
+    return client.load(new ByteArrayInputStream(rendered.stdout().getBytes(StandardCharsets.UTF_8))).items();
+  }
+
+  private static List<HasMetadata> namespacedRoles() {
+    try (InputStream in = Files.newInputStream(RepoRoot.find().resolve("manifests/namespaced-roles/roles.yaml"))) {
+      return client.load(in).items();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void grantLease(String ns, String serviceAccount) {
+    Role lease = (Role) Rbac.manifest(client).stream().filter(Role.class::isInstance).findFirst().orElseThrow();
+    lease.getMetadata().setNamespace(ns);
+    client.resource(lease).serverSideApply();
+    client.resource(new RoleBindingBuilder().withNewMetadata().withName(lease.getMetadata().getName())
+        .withNamespace(ns).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", lease.getMetadata().getName())
+        .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE)
+        .endSubject().build()).serverSideApply();
+  }
+
   /** Publishes a two-node tcp fleet, scales it to one, and opts it out; true when every step converged. */
   private static boolean scenario(String prefix, List<PolicyRule> rules, boolean leaderElection) {
     String ns = plane.newNamespace(prefix);
@@ -137,24 +252,21 @@ class RbacIT {
         .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE).endSubject()
         .build()).serverSideApply();
     if (leaderElection) {
-      Role lease = (Role) Rbac.manifest(client).stream().filter(Role.class::isInstance).findFirst().orElseThrow();
-      lease.getMetadata().setNamespace(ns);
-      client.resource(lease).serverSideApply();
-      client.resource(new RoleBindingBuilder().withNewMetadata().withName(lease.getMetadata().getName())
-          .withNamespace(ns).endMetadata()
-          .withNewRoleRef("rbac.authorization.k8s.io", "Role", lease.getMetadata().getName())
-          .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE)
-          .endSubject().build()).serverSideApply();
+      grantLease(ns, serviceAccount);
     }
   }
 
   private static ClusterRole controllerRole() {
+    return clusterRole(Rbac.CONTROLLER);
+  }
+
+  private static ClusterRole clusterRole(String name) {
     for (HasMetadata object : Rbac.manifest(plane.client())) {
-      if (object instanceof ClusterRole role && role.getMetadata().getName().equals(Rbac.CONTROLLER)) {
+      if (object instanceof ClusterRole role && role.getMetadata().getName().equals(name)) {
         return role;
       }
     }
-    throw new IllegalStateException("no ClusterRole " + Rbac.CONTROLLER + " in manifests/base/rbac.yaml");
+    throw new IllegalStateException("no ClusterRole " + name + " in manifests/base/rbac.yaml");
   }
 
   private static boolean published(String ns, String node) {

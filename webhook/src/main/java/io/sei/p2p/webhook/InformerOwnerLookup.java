@@ -10,39 +10,49 @@ import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.rules.StatefulSetGate.Owner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * Answers from an informer cache of SeiNodes (no API call in steady state). A miss (a node created moments ago)
- * costs one live GET, run off the event loop; an API error there fails closed.
+ * Answers from informer caches of SeiNodes (no API call in steady state): one for all namespaces, or one per watched
+ * namespace (the namespaced install, whose Roles allow no more). A miss (a node created moments ago) costs one live
+ * GET, run off the event loop; an API error there fails closed.
  */
 final class InformerOwnerLookup implements OwnerLookup, AutoCloseable {
 
   private final Vertx vertx;
   private final KubernetesClient client;
-  private final SharedIndexInformer<SeiNode> informer;
+  private final List<SharedIndexInformer<SeiNode>> informers;
   private final Counter liveLookups;
 
-  InformerOwnerLookup(Vertx vertx, KubernetesClient client, MeterRegistry registry) {
+  /** @param namespaces the watched namespaces; empty: all */
+  InformerOwnerLookup(Vertx vertx, KubernetesClient client, MeterRegistry registry, Set<String> namespaces) {
     this.vertx = vertx;
     this.client = client;
-    this.informer = client.resources(SeiNode.class).inAnyNamespace().runnableInformer(0);
+    this.informers = namespaces.isEmpty()
+        ? List.of(client.resources(SeiNode.class).inAnyNamespace().runnableInformer(0))
+        : namespaces.stream()
+            .map(namespace -> client.resources(SeiNode.class).inNamespace(namespace).runnableInformer(0)).toList();
     this.liveLookups = Counter.builder("sei_webhook_owner_live_lookups")
         .description("SeiNode lookups the informer cache could not answer (each one live GET)")
         .register(registry);
   }
 
   void start() {
-    informer.start();
+    informers.forEach(SharedIndexInformer::start);
   }
 
   @Override
   public boolean ready() {
-    return informer.hasSynced();
+    return informers.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   @Override
   public Future<Owner> find(String namespace, String name) {
-    SeiNode cached = informer.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name));
+    String key = Cache.namespaceKeyFunc(namespace, name);
+    SeiNode cached = informers.stream().map(informer -> informer.getStore().getByKey(key)).filter(Objects::nonNull)
+        .findFirst().orElse(null);
     if (cached != null) {
       return Future.succeededFuture(new Owner.Found(cached));
     }
@@ -59,6 +69,6 @@ final class InformerOwnerLookup implements OwnerLookup, AutoCloseable {
 
   @Override
   public void close() {
-    informer.close();
+    informers.forEach(SharedIndexInformer::close);
   }
 }
