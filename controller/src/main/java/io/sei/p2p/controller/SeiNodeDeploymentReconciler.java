@@ -20,7 +20,6 @@ import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.SeiNodeDeploymentSpec;
 import io.sei.p2p.model.SeiNodeDeploymentStatus;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.DeploymentChildren;
 import java.time.Instant;
 import java.util.Comparator;
@@ -62,13 +61,9 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
   public ErrorStatusUpdateControl<SeiNodeDeployment> updateErrorStatus(SeiNodeDeployment deployment,
       Context<SeiNodeDeployment> context, Exception e) {
     SeiNodeDeploymentStatus old = statusOf(deployment);
-    List<Condition> conditions = Synced.failed(old.conditions(), e, deployment.getMetadata().getGeneration(),
-        Instant.now());
-    if (Synced.newFailure(old.conditions(), conditions)) {
-      Condition synced = Conditions.find(conditions, Synced.TYPE);
-      new Events(context.getClient(), metrics).warning(deployment, synced.getReason(), synced.getMessage());
-    }
-    if (conditions.equals(old.conditions())) {
+    List<Condition> conditions = Synced.afterFailure(deployment, old.conditions(), e,
+        new Events(context.getClient(), metrics));
+    if (conditions == null) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     metrics.wrote("SeiNodeDeployment", "patch-status");

@@ -21,7 +21,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.Peers;
 import java.time.Duration;
@@ -76,12 +75,9 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
   @Override
   public ErrorStatusUpdateControl<SeiNode> updateErrorStatus(SeiNode node, Context<SeiNode> context, Exception e) {
     SeiNodeStatus old = statusOf(node);
-    List<Condition> conditions = Synced.failed(old.conditions(), e, node.getMetadata().getGeneration(), Instant.now());
-    if (Synced.newFailure(old.conditions(), conditions)) {
-      Condition synced = Conditions.find(conditions, Synced.TYPE);
-      new Events(context.getClient(), metrics).warning(node, synced.getReason(), synced.getMessage());
-    }
-    if (conditions.equals(old.conditions())) {
+    List<Condition> conditions = Synced.afterFailure(node, old.conditions(), e,
+        new Events(context.getClient(), metrics));
+    if (conditions == null) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     metrics.wrote("SeiNode", "patch-status");

@@ -1,6 +1,7 @@
 package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.sei.p2p.rules.Conditions;
 import java.time.Instant;
 import java.util.List;
@@ -21,14 +22,27 @@ final class Synced {
     return Conditions.set(current, TYPE, true, "Synced", "the last reconcile completed", generation, now);
   }
 
-  static List<Condition> failed(List<Condition> current, Exception failure, Long generation, Instant now) {
+  private static List<Condition> failed(List<Condition> current, Exception failure, Long generation, Instant now) {
     String reason = failure instanceof StepFailed step ? step.reason() : "ReconcileFailed";
     String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
     return Conditions.set(current, TYPE, false, reason, message, generation, now);
   }
 
+  /**
+   * The conditions of {@code object} after a failed reconcile, recording a Warning Event when the failure is new;
+   * null when they are unchanged (no status write is due).
+   */
+  static List<Condition> afterFailure(HasMetadata object, List<Condition> current, Exception failure, Events events) {
+    List<Condition> conditions = failed(current, failure, object.getMetadata().getGeneration(), Instant.now());
+    if (newFailure(current, conditions)) {
+      Condition synced = Conditions.find(conditions, TYPE);
+      events.warning(object, synced.getReason(), synced.getMessage());
+    }
+    return conditions.equals(current) ? null : conditions;
+  }
+
   /** Whether {@code after} reports a failure that {@code before} did not (a Warning Event is due, once). */
-  static boolean newFailure(List<Condition> before, List<Condition> after) {
+  private static boolean newFailure(List<Condition> before, List<Condition> after) {
     Condition old = Conditions.find(before, TYPE);
     Condition now = Conditions.find(after, TYPE);
     return now != null && "False".equals(now.getStatus()) && (old == null || !old.getStatus().equals(now.getStatus())
