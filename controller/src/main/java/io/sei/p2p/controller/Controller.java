@@ -3,7 +3,10 @@ package io.sei.p2p.controller;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.micrometer.core.instrument.Gauge;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
@@ -16,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,25 +30,54 @@ public final class Controller implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
   private static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(5);
+  /** How long a stop waits for reconciles in flight: well inside a pod's termination grace period. */
+  private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(5);
 
   private final Operator operator;
   private final HttpServer health;
+  private final KubernetesClient client;
+  private final ControllerConfig config;
+  private final String identity;
+  private final AtomicBoolean closing;
 
-  private Controller(Operator operator, HttpServer health) {
+  private Controller(Operator operator, HttpServer health, KubernetesClient client, ControllerConfig config,
+      String identity, AtomicBoolean closing) {
     this.operator = operator;
     this.health = health;
+    this.client = client;
+    this.config = config;
+    this.identity = identity;
+    this.closing = closing;
   }
 
-  /** Starts reconciling; {@code exitOnLostLease} is true in production (the pod restarts and re-elects). */
-  public static Controller start(ControllerConfig config, KubernetesClient client, boolean exitOnLostLease) {
+  /**
+   * Starts reconciling.
+   *
+   * @param onLostLease what to do when another replica took the Lease while this one ran (in production: exit, so
+   *                    that the pod restarts and campaigns again); not called when the Lease goes because of
+   *                    {@link #close}
+   */
+  public static Controller start(ControllerConfig config, KubernetesClient client, Runnable onLostLease) {
     LOG.info("tcp publication on this cluster: {}", config.clusterRoutability().reason());
+    String identity = "sei-p2p-controller-" + UUID.randomUUID();
+    AtomicBoolean closing = new AtomicBoolean();
     Operator operator = new Operator(overrider -> {
-      overrider.withKubernetesClient(client).withCloseClientOnStop(false);
+      overrider.withKubernetesClient(client).withCloseClientOnStop(false)
+          .withReconciliationTerminationTimeout(IN_FLIGHT_TIMEOUT);
       if (config.leaderElection()) {
+        // never System.exit from the operator: on SIGTERM it would run inside the JVM's shutdown and deadlock it
         overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
             .aLeaderElectionConfiguration(ControllerConfig.LEASE_NAME)
             .withLeaseNamespace(config.leaseNamespace())
-            .withExitOnStopLeading(exitOnLostLease)
+            .withIdentity(identity)
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
+              if (!closing.get()) {
+                LOG.error("lost the Lease {}/{} to another replica", config.leaseNamespace(),
+                    ControllerConfig.LEASE_NAME);
+                onLostLease.run();
+              }
+            }, leader -> { }))
             .build());
       }
     });
@@ -54,17 +88,42 @@ public final class Controller implements AutoCloseable {
     operator.register(new SeiNodeDeploymentReconciler(metrics), settings(config));
     operator.start();
     HttpServer health = healthServer(config.healthPort(), operator, metrics);
-    return new Controller(operator, health);
+    return new Controller(operator, health, client, config, identity, closing);
   }
 
   public int healthPort() {
     return health.getAddress().getPort();
   }
 
+  /**
+   * Stops: reconciles in flight finish (or are cut after a few seconds), then the Lease is released, so that a
+   * standby replica takes over at once instead of waiting for it to expire.
+   */
   @Override
   public void close() {
+    closing.set(true);
     health.stop(0);
     operator.stop();
+    if (config.leaderElection()) {
+      releaseLease();
+    }
+  }
+
+  private void releaseLease() {
+    try {
+      client.resources(Lease.class).inNamespace(config.leaseNamespace()).withName(ControllerConfig.LEASE_NAME)
+          .edit(lease -> {
+            if (identity.equals(lease.getSpec().getHolderIdentity())) {
+              lease.getSpec().setHolderIdentity(null);
+              lease.getSpec().setLeaseDurationSeconds(1);
+            }
+            return lease;
+          });
+      LOG.info("released the Lease {}/{}", config.leaseNamespace(), ControllerConfig.LEASE_NAME);
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not release the Lease {}/{}; it expires by itself: {}", config.leaseNamespace(),
+          ControllerConfig.LEASE_NAME, e.getMessage());
+    }
   }
 
   /** Watched namespaces, retries that never run out (backing off to 5 minutes), and the rate limit. */

@@ -19,7 +19,8 @@ public final class ControllerMain {
       return;
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Controller controller = Controller.start(config, client, true);
+    // a replica that lost its Lease exits, so that its pod restarts and campaigns again (this never runs on SIGTERM)
+    Controller controller = Controller.start(config, client, () -> System.exit(1));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       controller.close();
       client.close();

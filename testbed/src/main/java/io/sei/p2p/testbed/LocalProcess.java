@@ -39,6 +39,11 @@ final class LocalProcess implements AutoCloseable {
     }
   }
 
+  /** Sends SIGTERM, as the kubelet does to stop a container, and returns at once. */
+  void terminate() {
+    process.destroy();
+  }
+
   /** Waits for the process to end by itself; false when it is still running after {@code timeout}. */
   boolean awaitExit(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

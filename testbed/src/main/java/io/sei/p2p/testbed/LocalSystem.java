@@ -112,6 +112,11 @@ public final class LocalSystem implements AutoCloseable {
     return controller.handle();
   }
 
+  /** The controller's process, to signal and wait for. */
+  LocalProcess controller() {
+    return controller;
+  }
+
   /** The controller's Prometheus metrics, as scraped now. */
   public String controllerMetrics() throws IOException, InterruptedException {
     return get(controllerHealthPort, "/metrics").body();

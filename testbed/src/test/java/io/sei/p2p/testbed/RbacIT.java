@@ -48,20 +48,18 @@ class RbacIT {
   private static final Duration CONVERGES_WITHIN = Duration.ofSeconds(25);
   private static ControlPlane plane;
   private static KubernetesClient client;
-  private static LoadBalancerSimulator simulator;
+  private static TestCluster cluster;
 
   @BeforeAll
   static void start(ControlPlane controlPlane) {
     plane = controlPlane;
     client = plane.client();
-    Rbac.install(client);
-    simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
-        Duration.ofMillis(300), Duration.ofMillis(300));
+    cluster = TestCluster.start(plane, Duration.ofMillis(300), Duration.ofMillis(300));
   }
 
   @AfterAll
   static void stop() {
-    simulator.close();
+    cluster.close();
   }
 
   @Test
@@ -135,9 +133,9 @@ class RbacIT {
     try (LocalWebhook gate = LocalWebhook.startFor(plane, teamA, webhookEnv, webhook);
         Controller running = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
             "SEI_WATCH_NAMESPACES", teamA + "," + teamB, "POD_NAMESPACE", teamA, "HEALTH_PORT", "0")),
-            plane.clientAsServiceAccount(Rbac.NAMESPACE, controller), false)) {
+            plane.clientAsServiceAccount(Rbac.NAMESPACE, controller), () -> { })) {
       for (String ns : List.of(teamA, teamB)) {
-        apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
+        apply(ns, Manifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
       }
       for (String ns : List.of(teamA, teamB)) {
         Await.until("fleet in " + ns + " published and started", CONVERGES_WITHIN, () -> published(ns, "fleet-0")
@@ -217,12 +215,12 @@ class RbacIT {
     try {
       controller = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
           "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
-          plane.clientAsServiceAccount(Rbac.NAMESPACE, serviceAccount), false);
+          plane.clientAsServiceAccount(Rbac.NAMESPACE, serviceAccount), () -> { });
     } catch (RuntimeException cannotStart) {
       return false;
     }
     try (controller) {
-      apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
+      apply(ns, Manifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
       if (!Await.eventually(CONVERGES_WITHIN, () -> published(ns, "fleet-0") && published(ns, "fleet-1")
           && client.apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null
           && Integer.valueOf(2).equals(client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("fleet")
@@ -231,11 +229,11 @@ class RbacIT {
               .anyMatch(e -> "Published".equals(e.getReason())))) {
         return false;
       }
-      apply(ns, TestManifests.deployment("fleet", "", 1, "", "networking: {tcp: {}}"));
+      apply(ns, Manifests.deployment("fleet", "", 1, "", "networking: {tcp: {}}"));
       if (!Await.eventually(CONVERGES_WITHIN, () -> client.resources(SeiNode.class).inNamespace(ns).withName("fleet-1").get() == null)) {
         return false;
       }
-      apply(ns, TestManifests.deployment("fleet", "", 1, "", ""));
+      apply(ns, Manifests.deployment("fleet", "", 1, "", ""));
       return Await.eventually(CONVERGES_WITHIN, () -> client.services().inNamespace(ns).withName("fleet-0-p2p").get() == null);
     }
   }

@@ -20,24 +20,46 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** What the end-to-end tests do to the local cluster and read back from it. */
-final class TestCluster {
+/**
+ * What the end-to-end tests do to the local cluster and read back from it, with the manifests' RBAC installed and
+ * a load-balancer simulator running (one at a time: it acts on every Service).
+ */
+final class TestCluster implements AutoCloseable {
 
   static final Map<String, String> ROUTABLE = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
   static final String CONTROLLER_USER = AuditLog.serviceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
 
   private final ControlPlane plane;
   private final KubernetesClient client;
+  private final LoadBalancerSimulator simulator;
 
-  TestCluster(ControlPlane plane) {
+  private TestCluster(ControlPlane plane, LoadBalancerSimulator simulator) {
     this.plane = plane;
     this.client = plane.client();
+    this.simulator = simulator;
+  }
+
+  /** The simulator assigns an address {@code ingressDelay} after a Service appears, and DNS {@code dnsDelay} later. */
+  static TestCluster start(ControlPlane plane, Duration ingressDelay, Duration dnsDelay) {
+    Rbac.install(plane.client());
+    return new TestCluster(plane, LoadBalancerSimulator.start(plane.client(),
+        LoadBalancerSimulator.hostsFileOfThisJvm(), ingressDelay, dnsDelay));
+  }
+
+  LoadBalancerSimulator simulator() {
+    return simulator;
+  }
+
+  @Override
+  public void close() {
+    simulator.close();
   }
 
   /**
@@ -53,7 +75,7 @@ final class TestCluster {
     settings.put("HEALTH_PORT", "0");
     Rbac.grantLeaderElection(client, ns);
     KubernetesClient identity = plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
-    return Controller.start(ControllerConfig.fromEnv(settings), identity, false);
+    return Controller.start(ControllerConfig.fromEnv(settings), identity, () -> { });
   }
 
   void apply(String ns, String manifest) {

@@ -1,0 +1,70 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.controller.ControllerConfig;
+import io.sei.p2p.model.SeiNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A rollout or a drain stops the controller with SIGTERM: it must go within seconds and hand its Lease over. */
+@ExtendWith(ControlPlaneExtension.class)
+class ShutdownIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  @Test
+  void aLeadingControllerStopsWithinSecondsOnSigtermAndReleasesItsLease(ControlPlane plane) throws Exception {
+    KubernetesClient client = plane.client();
+    String ns = plane.newNamespace("sigterm");
+    try (LocalSystem system = LocalSystem.install(plane); PodStarts pods = new PodStarts(client, ns)) {
+      system.startSimulator(Duration.ofSeconds(1), Duration.ofSeconds(1));
+      system.startController(Map.of("SEI_WATCH_NAMESPACES", ns), List.of());
+      Await.until("leading", WAIT, () -> holder(client) != null);
+      Kubectl.Result applied = plane.kubectl().runWithInput(Manifests.deployment("fleet", "", 20,
+          "networking: {tcp: {}}", ""), "-n", ns, "apply", "-f", "-");
+      assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+      Await.until("mid-convergence: some nodes published, not all", WAIT, () -> published(client, ns) > 0);
+
+      LocalProcess leader = system.controller();
+      Instant signalled = Instant.now();
+      leader.terminate();
+
+      assertThat(leader.awaitExit(Duration.ofSeconds(10))).as("exited within 10 s of SIGTERM").isTrue();
+      Instant exited = Instant.now();
+      assertThat(leader.exitCode()).as("exit code").isIn(0, 143);
+      Await.until("the Lease released", Duration.ofSeconds(2), () -> holder(client) == null);
+      assertThat(Duration.between(signalled, exited)).isLessThan(Duration.ofSeconds(10));
+
+      // a successor takes over at once and finishes the job: nothing was left half-written
+      system.startController(Map.of("SEI_WATCH_NAMESPACES", ns), List.of());
+      Await.until("all 20 published and running", WAIT, () -> published(client, ns) == 20
+          && client.pods().inNamespace(ns).list().getItems().stream()
+              .filter(pod -> "Running".equals(pod.getStatus().getPhase())).count() == 20);
+      List<String> ids = client.resources(SeiNode.class).inNamespace(ns).list().getItems().stream()
+          .map(node -> node.getStatus().nodeId()).toList();
+      assertThat(ids).doesNotContainNull().doesNotHaveDuplicates().hasSize(20);
+      assertThat(client.services().inNamespace(ns).list().getItems()).hasSize(40); // headless and NLB per node
+      assertThat(pods.restarts()).as("pods started again").isZero();
+    }
+  }
+
+  private static String holder(KubernetesClient client) {
+    Lease lease = client.resources(Lease.class).inNamespace(Rbac.NAMESPACE).withName(ControllerConfig.LEASE_NAME)
+        .get();
+    return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  private static long published(KubernetesClient client, String ns) {
+    return client.resources(SeiNode.class).inNamespace(ns).list().getItems().stream()
+        .filter(node -> node.getStatus() != null && node.getStatus().externalAddress() != null)
+        .map(node -> node.getStatus().externalAddress()).filter(Objects::nonNull).count();
+  }
+}
