@@ -1,10 +1,8 @@
 package io.sei.p2p.testbed;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.rules.NodeConfig;
@@ -16,13 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The fleet benchmark of BENCHMARKS.md. For each size it starts the local system afresh (control plane with KWOK,
@@ -124,38 +122,21 @@ public final class FleetBenchmark {
 
   /** The deployments of a topology, as YAML for kubectl. */
   static String manifests(String topology, int nodes) {
-    StringBuilder yaml = new StringBuilder();
     if ("mesh".equals(topology)) {
       return deployment("mesh", "sei.io/role: mesh", nodes, List.of("{sei.io/role: mesh}"));
     }
     int deployments = Math.max(1, nodes / 100);
-    for (int i = 0; i < deployments; i++) {
-      yaml.append(deployment("fleet-" + i, "bench.sei.io/ring: \"" + i + "\"", Math.min(100, nodes),
-          List.of("{bench.sei.io/ring: \"" + i + "\"}", "{bench.sei.io/ring: \"" + (i + 1) % deployments + "\"}")));
-    }
-    return yaml.toString();
+    return IntStream.range(0, deployments).mapToObj(i -> deployment("fleet-" + i,
+            "bench.sei.io/ring: \"" + i + "\"", Math.min(100, nodes),
+            List.of("{bench.sei.io/ring: \"" + i + "\"}", "{bench.sei.io/ring: \"" + (i + 1) % deployments + "\"}")))
+        .collect(Collectors.joining("---\n"));
   }
 
+  /** tcp children that peer with the deployments {@code selectors} select. */
   private static String deployment(String name, String label, int replicas, List<String> selectors) {
     String peers = selectors.stream().distinct().map(s -> "{seinodeDeployment: {selector: " + s + "}}")
         .collect(Collectors.joining(", "));
-    return """
-        ---
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNodeDeployment
-        metadata:
-          name: %s
-          labels: {%s}
-        spec:
-          replicas: %d
-          template:
-            spec:
-              chainId: pacific-1
-              image: ghcr.io/sei-protocol/seid:v6.1.0
-              fullNode: {}
-              networking: {tcp: {}}
-              peers: [%s]
-        """.formatted(name, label, replicas, peers);
+    return Manifests.deployment(name, label, replicas, "", "networking: {tcp: {}}\n      peers: [" + peers + "]");
   }
 
   /** Waits until the controller's write counter has stood still for 10 s; returns when that began. */
@@ -255,9 +236,8 @@ public final class FleetBenchmark {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final SharedIndexInformer<SeiNode> seiNodes;
     private final SharedIndexInformer<StatefulSet> statefulSets;
-    private final SharedIndexInformer<Pod> pods;
+    private final PodStarts pods;
     private final SharedIndexInformer<ConfigMap> configMaps;
-    private final Map<String, Set<String>> podUids = new ConcurrentHashMap<>();
     private final int peers;
 
     Observer(KubernetesClient client, int peers) {
@@ -265,22 +245,7 @@ public final class FleetBenchmark {
       seiNodes = watch(client.resources(SeiNode.class).inNamespace(NAMESPACE).inform());
       statefulSets = watch(client.apps().statefulSets().inNamespace(NAMESPACE).inform());
       configMaps = watch(client.configMaps().inNamespace(NAMESPACE).inform());
-      pods = watch(client.pods().inNamespace(NAMESPACE).inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(Pod pod) {
-          podUids.computeIfAbsent(pod.getMetadata().getName(), n -> ConcurrentHashMap.newKeySet())
-              .add(pod.getMetadata().getUid());
-        }
-
-        @Override
-        public void onUpdate(Pod before, Pod pod) {
-          onAdd(pod);
-        }
-
-        @Override
-        public void onDelete(Pod pod, boolean unknown) {
-        }
-      }));
+      pods = new PodStarts(client, NAMESPACE);
     }
 
     private <T> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
@@ -293,7 +258,7 @@ public final class FleetBenchmark {
           "published", n -> count(seiNodes, node -> node.getStatus() != null
               && node.getStatus().externalAddress() != null) == n,
           "statefulSets", n -> statefulSets.getStore().list().size() == n,
-          "running", n -> count(pods, pod -> "Running".equals(pod.getStatus().getPhase())) == n,
+          "running", n -> count(pods.informer(), pod -> "Running".equals(pod.getStatus().getPhase())) == n,
           "fullPeers", n -> count(configMaps, map -> peerCount(map) == peers) == n);
       Map<String, Instant> reached = new TreeMap<>();
       while (reached.size() < milestones.size()) {
@@ -311,7 +276,7 @@ public final class FleetBenchmark {
     }
 
     int podRestarts() {
-      return podUids.values().stream().mapToInt(uids -> uids.size() - 1).sum();
+      return pods.restarts();
     }
 
     long maxGeneration() {
@@ -334,6 +299,7 @@ public final class FleetBenchmark {
     @Override
     public void close() {
       informers.forEach(SharedIndexInformer::close);
+      pods.close();
     }
   }
 

@@ -1,9 +1,9 @@
 package io.sei.p2p.testbed;
 
-/** The manifests the end-to-end tests apply, written as users write them (YAML for kubectl). */
-final class TestManifests {
+/** Manifests as users write them (YAML for kubectl): what the end-to-end tests and the fleet benchmark apply. */
+final class Manifests {
 
-  private TestManifests() {
+  private Manifests() {
   }
 
   /** A SeiNode without a node mode; {@code specTail} continues the spec at two-space indent. */

@@ -102,7 +102,7 @@ class ApiContractIT {
 
   @Test
   void unknownFieldsAreRefusedByStrictFieldValidation() {
-    Kubectl.Result applied = apply(TestManifests.seiNode("typo", "networking: {tcp: {}, udp: {}}\n  fullNode: {}"));
+    Kubectl.Result applied = apply(Manifests.seiNode("typo", "networking: {tcp: {}, udp: {}}\n  fullNode: {}"));
 
     assertThat(applied.succeeded()).isFalse();
     assertThat(applied.stderr()).contains("unknown field \"spec.networking.udp\"");
@@ -112,19 +112,19 @@ class ApiContractIT {
   void exactlyOneNodeModeIsRequired() {
     String message = "exactly one of fullNode, archive, replayer, or validator must be set";
 
-    assertRejected(apply(TestManifests.seiNode("two-modes", "fullNode: {}\n  archive: {}")), message);
-    assertRejected(apply(TestManifests.seiNode("no-mode", "paused: true")), message);
+    assertRejected(apply(Manifests.seiNode("two-modes", "fullNode: {}\n  archive: {}")), message);
+    assertRejected(apply(Manifests.seiNode("no-mode", "paused: true")), message);
   }
 
   @Test
   void replayerNeedsPeers() {
-    assertRejected(apply(TestManifests.seiNode("replayer", "replayer: {snapshot: {stateSync: {}}}")),
+    assertRejected(apply(Manifests.seiNode("replayer", "replayer: {snapshot: {stateSync: {}}}")),
         "peers is required when replayer mode is set");
   }
 
   @Test
   void peerSourceWithTwoMembersIsRejectedWithTheUnionMessage() {
-    Kubectl.Result applied = apply(TestManifests.seiNode("two-sources", """
+    Kubectl.Result applied = apply(Manifests.seiNode("two-sources", """
         fullNode: {}
           peers:
           - static: {addresses: ["0123456789abcdef0123456789abcdef01234567@a.example.com:26656"]}
@@ -137,10 +137,10 @@ class ApiContractIT {
 
   @Test
   void emptySelectorsAndAddressListsAreRefused() {
-    assertRejected(apply(TestManifests.seiNode("empty-selector", "fullNode: {}\n  peers: [{seinodeDeployment: {selector: {}}}]")),
+    assertRejected(apply(Manifests.seiNode("empty-selector", "fullNode: {}\n  peers: [{seinodeDeployment: {selector: {}}}]")),
         "spec.peers[0].seinodeDeployment.selector: Invalid value: 0: spec.peers[0].seinodeDeployment.selector in body "
             + "should have at least 1 properties");
-    assertRejected(apply(TestManifests.seiNode("empty-static", "fullNode: {}\n  peers: [{static: {addresses: []}}]")),
+    assertRejected(apply(Manifests.seiNode("empty-static", "fullNode: {}\n  peers: [{static: {addresses: []}}]")),
         "spec.peers[0].static.addresses: Invalid value: 0: spec.peers[0].static.addresses in body "
             + "should have at least 1 items");
   }
@@ -150,38 +150,38 @@ class ApiContractIT {
   void listsMapsAndValuesAreBounded() {
     String peers = IntStream.range(0, 33).mapToObj(i -> "{label: {selector: {n: \"" + i + "\"}}}")
         .collect(Collectors.joining(", "));
-    assertRejected(apply(TestManifests.seiNode("many-peers", "fullNode: {}\n  peers: [" + peers + "]")),
+    assertRejected(apply(Manifests.seiNode("many-peers", "fullNode: {}\n  peers: [" + peers + "]")),
         "spec.peers: Too many: 33: must have at most 32 items");
     String addresses = IntStream.range(0, 257).mapToObj(i -> "\"" + "a".repeat(40) + "@h" + i + ":26656\"")
         .collect(Collectors.joining(", "));
-    assertRejected(apply(TestManifests.seiNode("many-addresses",
+    assertRejected(apply(Manifests.seiNode("many-addresses",
             "fullNode: {}\n  peers: [{static: {addresses: [" + addresses + "]}}]")),
         "spec.peers[0].static.addresses: Too many: 257: must have at most 256 items");
-    assertRejected(apply(TestManifests.seiNode("long-address",
+    assertRejected(apply(Manifests.seiNode("long-address",
             "fullNode: {}\n  peers: [{static: {addresses: [\"" + "a".repeat(301) + "\"]}}]")),
         "each address is at most 300 characters");
     String overrides = IntStream.range(0, 65).mapToObj(i -> "k" + i + ": v").collect(Collectors.joining(", "));
-    assertRejected(apply(TestManifests.seiNode("many-overrides", "fullNode: {}\n  overrides: {" + overrides + "}")),
+    assertRejected(apply(Manifests.seiNode("many-overrides", "fullNode: {}\n  overrides: {" + overrides + "}")),
         "spec.overrides: Too many: 65: must have at most 64 items");
-    assertRejected(apply(TestManifests.seiNode("long-override",
+    assertRejected(apply(Manifests.seiNode("long-override",
             "fullNode: {}\n  overrides: {p2p.seeds: \"" + "x".repeat(4097) + "\"}")),
         "overrides keys are at most 253 characters and values at most 4096");
-    assertRejected(apply(TestManifests.seiNode("long-label", "fullNode: {}\n  podLabels: {team: \"" + "x".repeat(64)
+    assertRejected(apply(Manifests.seiNode("long-label", "fullNode: {}\n  podLabels: {team: \"" + "x".repeat(64)
             + "\"}")),
         "podLabels keys are at most 317 characters (prefix/name) and values at most 63");
     String selector = IntStream.range(0, 17).mapToObj(i -> "k" + i + ": v").collect(Collectors.joining(", "));
-    assertRejected(apply(TestManifests.seiNode("big-selector",
+    assertRejected(apply(Manifests.seiNode("big-selector",
             "fullNode: {}\n  peers: [{seinodeDeployment: {selector: {" + selector + "}}}]")),
         "spec.peers[0].seinodeDeployment.selector: Too many: 17: must have at most 16 items");
-    assertThat(apply(TestManifests.seiNode("at-the-bounds", "fullNode: {}\n  overrides: {p2p.seeds: \""
+    assertThat(apply(Manifests.seiNode("at-the-bounds", "fullNode: {}\n  overrides: {p2p.seeds: \""
         + "x".repeat(4096) + "\"}\n  podLabels: {team: \"" + "x".repeat(63) + "\"}")).succeeded()).isTrue();
   }
 
   @Test
   void chainIdIsImmutable() {
-    assertThat(apply(TestManifests.seiNode("immutable", "fullNode: {}")).succeeded()).isTrue();
+    assertThat(apply(Manifests.seiNode("immutable", "fullNode: {}")).succeeded()).isTrue();
 
-    Kubectl.Result changed = apply(TestManifests.seiNode("immutable", "fullNode: {}").replace("chainId: pacific-1", "chainId: atlantic-2"));
+    Kubectl.Result changed = apply(Manifests.seiNode("immutable", "fullNode: {}").replace("chainId: pacific-1", "chainId: atlantic-2"));
 
     assertRejected(changed, "spec.chainId: Invalid value: \"object\": chainId is immutable");
     assertThat(get("seinode", "immutable").at("/spec/chainId").asText()).isEqualTo("pacific-1");
@@ -189,9 +189,9 @@ class ApiContractIT {
 
   @Test
   void validatorKeyRulesHoldAsUpstream() {
-    assertRejected(apply(TestManifests.seiNode("half-keys", "validator: {signingKey: {secret: {secretName: a}}}")),
+    assertRejected(apply(Manifests.seiNode("half-keys", "validator: {signingKey: {secret: {secretName: a}}}")),
         "signingKey and nodeKey must be set together");
-    assertRejected(apply(TestManifests.seiNode("same-secret",
+    assertRejected(apply(Manifests.seiNode("same-secret",
             "validator: {signingKey: {secret: {secretName: a}}, nodeKey: {secret: {secretName: a}}}")),
         "signingKey and nodeKey must reference distinct Secrets");
   }
@@ -220,7 +220,7 @@ class ApiContractIT {
   void fabric8RoundTripsBothKindsIncludingStatus() {
     KubernetesClient client = plane.client();
     SeiNode node = client.getKubernetesSerialization().unmarshal(
-        TestManifests.seiNode("round-trip", "networking: {tcp: {}}\n  fullNode: {}"), SeiNode.class);
+        Manifests.seiNode("round-trip", "networking: {tcp: {}}\n  fullNode: {}"), SeiNode.class);
     client.resource(node).inNamespace(ns).create();
     Condition published = new ConditionBuilder().withType("Published").withStatus("True").withReason("Published")
         .withMessage("published").withLastTransitionTime("2026-01-01T00:00:00Z").withObservedGeneration(1L).build();
@@ -253,7 +253,7 @@ class ApiContractIT {
 
   @Test
   void printerColumnsShowChainPublicationAndAddress() {
-    assertThat(apply(TestManifests.seiNode("columns", "fullNode: {}")).succeeded()).isTrue();
+    assertThat(apply(Manifests.seiNode("columns", "fullNode: {}")).succeeded()).isTrue();
     SeiNode stored = plane.client().resources(SeiNode.class).inNamespace(ns).withName("columns").get();
     stored.setStatus(new SeiNodeStatus("lb.example.com:26656", null, null, null, null, List.of(
         new ConditionBuilder().withType("Published").withStatus("True").withReason("Published")

@@ -31,29 +31,25 @@ class ControllerIT {
   private static ControlPlane plane;
   private static KubernetesClient client;
   private static TestCluster cluster;
-  private static LoadBalancerSimulator simulator;
 
   @BeforeAll
   static void start(ControlPlane controlPlane) {
     plane = controlPlane;
     client = plane.client();
-    cluster = new TestCluster(plane);
-    Rbac.install(client);
-    simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
-        Duration.ofSeconds(1), Duration.ofSeconds(2));
+    cluster = TestCluster.start(plane, Duration.ofSeconds(1), Duration.ofSeconds(2));
   }
 
   @AfterAll
   static void stop() {
-    simulator.close();
+    cluster.close();
   }
 
   @Test
   void aTcpDeploymentGetsAnNlbPerChildAndEachStartsOnlyOncePublished() {
     String ns = plane.newNamespace("publish");
-    simulator.silence(ns, "fleet-2-p2p");
+    cluster.simulator().silence(ns, "fleet-2-p2p");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, TestCluster.ROUTABLE); Controller controller = controller(ns)) {
-      cluster.apply(ns, TestManifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
+      cluster.apply(ns, Manifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
 
       for (int i = 0; i < 3; i++) {
         String child = "fleet-" + i;
@@ -74,7 +70,7 @@ class ControllerIT {
       // fleet-2 has no load balancer yet: its StatefulSet is held, by the controller and by the webhook's gate
       Await.until("fleet-2 waiting for its load balancer", WAIT, () -> "LoadBalancerPending".equals(publishedReason(ns, "fleet-2")));
       assertThat(cluster.statefulSet(ns, "fleet-2")).isNull();
-      Kubectl.Result direct = plane.kubectl().runWithInput(TestManifests.statefulSet("fleet-2"), "-n", ns, "create", "-f", "-");
+      Kubectl.Result direct = plane.kubectl().runWithInput(Manifests.statefulSet("fleet-2"), "-n", ns, "create", "-f", "-");
       assertThat(direct.stderr()).contains("Error from server (Forbidden)")
           .contains("SeiNode fleet-2 publishes P2P over tcp but status.externalAddress is not set yet");
 
@@ -91,7 +87,7 @@ class ControllerIT {
             .contains("external_address = \"" + host + ":26656\"");
       }
 
-      simulator.speak(ns, "fleet-2-p2p");
+      cluster.simulator().speak(ns, "fleet-2-p2p");
       Await.until("fleet-2 waits for DNS after its address appears", WAIT,
           () -> "WaitingForDNS".equals(publishedReason(ns, "fleet-2")) || "Published".equals(publishedReason(ns, "fleet-2")));
       Await.until("fleet-2 published and started", WAIT, () -> cluster.statefulSet(ns, "fleet-2") != null);
@@ -105,10 +101,10 @@ class ControllerIT {
   void consumersPeerWithProducersTakeLatePublicationWithoutARestartAndIdleMeansNoWrites() throws Exception {
     String ns = plane.newNamespace("peers");
     Instant started = Instant.now();
-    simulator.silence(ns, "producers-1-p2p");
+    cluster.simulator().silence(ns, "producers-1-p2p");
     try (Controller controller = controller(ns)) {
-      cluster.apply(ns, TestManifests.deployment("producers", "chain: pacific-1", 2, "networking: {tcp: {}}", ""));
-      cluster.apply(ns, TestManifests.deployment("consumers", "chain: pacific-1", 2, "networking: {tcp: {}}",
+      cluster.apply(ns, Manifests.deployment("producers", "chain: pacific-1", 2, "networking: {tcp: {}}", ""));
+      cluster.apply(ns, Manifests.deployment("consumers", "chain: pacific-1", 2, "networking: {tcp: {}}",
           "peers: [{seinodeDeployment: {selector: {chain: pacific-1}}}]"));
 
       Await.until("producers-0 published", WAIT, () -> "Published".equals(publishedReason(ns, "producers-0")));
@@ -130,7 +126,7 @@ class ControllerIT {
       String podUid = cluster.pod(ns, "consumers-0").getMetadata().getUid();
       String hashBefore = podTemplateHash(ns, "consumers-0");
 
-      simulator.speak(ns, "producers-1-p2p");
+      cluster.simulator().speak(ns, "producers-1-p2p");
       Await.until("producers-1 published", WAIT, () -> "Published".equals(publishedReason(ns, "producers-1")));
       String producer1 = cluster.node(ns, "producers-1").getStatus().externalAddress();
       String producer1Id = cluster.node(ns, "producers-1").getStatus().nodeId();
@@ -169,11 +165,11 @@ class ControllerIT {
   void optingOutDeletesTheServicesClearsTheAddressesAndRollsThePods() {
     String ns = plane.newNamespace("optout");
     try (Controller controller = controller(ns)) {
-      cluster.apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
+      cluster.apply(ns, Manifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
       Await.until("both published and started", WAIT, () -> cluster.statefulSet(ns, "fleet-0") != null && cluster.statefulSet(ns, "fleet-1") != null);
       String hashBefore = podTemplateHash(ns, "fleet-0");
 
-      cluster.apply(ns, TestManifests.deployment("fleet", "", 2, "", "networking: {http: {}}"));
+      cluster.apply(ns, Manifests.deployment("fleet", "", 2, "", "networking: {http: {}}"));
 
       Await.until("Services deleted", WAIT, () -> cluster.service(ns, "fleet-0-p2p") == null && cluster.service(ns, "fleet-1-p2p") == null);
       Await.until("addresses cleared", WAIT, () -> cluster.node(ns, "fleet-0").getStatus().externalAddress() == null
@@ -188,18 +184,18 @@ class ControllerIT {
   void aBlankIngressKeepsTheAddressAndScalingDownLeavesNoOrphans() throws Exception {
     String ns = plane.newNamespace("keep");
     try (Controller controller = controller(ns)) {
-      cluster.apply(ns, TestManifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
+      cluster.apply(ns, Manifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
       Await.until("all published", WAIT, () -> List.of(0, 1, 2).stream()
           .allMatch(i -> "Published".equals(publishedReason(ns, "fleet-" + i))));
       String address = cluster.node(ns, "fleet-0").getStatus().externalAddress();
 
-      simulator.blankIngress(ns, "fleet-0-p2p", Duration.ofSeconds(4));
+      cluster.simulator().blankIngress(ns, "fleet-0-p2p", Duration.ofSeconds(4));
       Await.until("the ingress reads empty", WAIT, () -> cluster.service(ns, "fleet-0-p2p").getStatus().getLoadBalancer().getIngress()
           .isEmpty());
       Thread.sleep(2000);
       assertThat(cluster.node(ns, "fleet-0").getStatus().externalAddress()).isEqualTo(address);
 
-      cluster.apply(ns, TestManifests.deployment("fleet", "", 1, "networking: {tcp: {}}", ""));
+      cluster.apply(ns, Manifests.deployment("fleet", "", 1, "networking: {tcp: {}}", ""));
       Await.until("children 1 and 2 gone", WAIT, () -> cluster.node(ns, "fleet-1") == null && cluster.node(ns, "fleet-2") == null);
       Await.until("their Services gone (garbage collected, NLB finalizer released)", WAIT,
           () -> cluster.service(ns, "fleet-1-p2p") == null && cluster.service(ns, "fleet-2-p2p") == null);
@@ -212,7 +208,7 @@ class ControllerIT {
   void aNonRoutableClusterCreatesNoServiceSaysWhyOnceAndConvergesWhenFixed() throws Exception {
     String ns = plane.newNamespace("unroutable");
     try (Controller controller = cluster.controller(ns, Map.of())) {
-      cluster.apply(ns, TestManifests.fullNode("lonely", "networking: {tcp: {}}"));
+      cluster.apply(ns, Manifests.fullNode("lonely", "networking: {tcp: {}}"));
       Await.until("NotRoutable", WAIT, () -> "NotRoutable".equals(publishedReason(ns, "lonely")));
       Thread.sleep(2000);
       assertThat(cluster.service(ns, "lonely-p2p")).isNull();
@@ -230,14 +226,14 @@ class ControllerIT {
   void aNewTargetTypeNeverTouchesAnExistingLoadBalancerAndSaysSo() {
     String ns = plane.newNamespace("kept-settings");
     try (Controller ipTargets = controller(ns)) {
-      cluster.apply(ns, TestManifests.fullNode("veteran", "networking: {tcp: {}}"));
+      cluster.apply(ns, Manifests.fullNode("veteran", "networking: {tcp: {}}"));
       Await.until("veteran published", WAIT, () -> "Published".equals(publishedReason(ns, "veteran")));
     }
     String address = cluster.node(ns, "veteran").getStatus().externalAddress();
     Map<String, String> instanceTargets = new HashMap<>(TestCluster.ROUTABLE);
     instanceTargets.put("SEI_NLB_TARGET_TYPE", "instance");
     try (Controller changed = cluster.controller(ns, instanceTargets)) {
-      cluster.apply(ns, TestManifests.fullNode("newcomer", "networking: {tcp: {}}"));
+      cluster.apply(ns, Manifests.fullNode("newcomer", "networking: {tcp: {}}"));
       Await.until("newcomer published", WAIT, () -> "Published".equals(publishedReason(ns, "newcomer")));
       Await.until("a warning that the old Service keeps its settings",
           WAIT, () -> cluster.events(ns, "veteran").contains("KeptExisting"));
@@ -259,7 +255,7 @@ class ControllerIT {
   void retainKeepsTheChildrenWhenTheDeploymentIsDeleted() {
     String ns = plane.newNamespace("retain");
     try (Controller controller = controller(ns)) {
-      cluster.apply(ns, TestManifests.deployment("kept", "", 2, "deletionPolicy: Retain", ""));
+      cluster.apply(ns, Manifests.deployment("kept", "", 2, "deletionPolicy: Retain", ""));
       Await.until("children", WAIT, () -> cluster.node(ns, "kept-0") != null && cluster.node(ns, "kept-1") != null);
 
       client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").delete();

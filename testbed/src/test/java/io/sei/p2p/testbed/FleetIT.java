@@ -2,9 +2,7 @@ package io.sei.p2p.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.rules.NodeConfig;
@@ -13,7 +11,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,50 +26,29 @@ class FleetIT {
   private static ControlPlane plane;
   private static KubernetesClient client;
   private static TestCluster cluster;
-  private static LoadBalancerSimulator simulator;
 
   @BeforeAll
   static void start(ControlPlane controlPlane) {
     plane = controlPlane;
     client = plane.client();
-    cluster = new TestCluster(plane);
-    Rbac.install(client);
-    simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
-        Duration.ofSeconds(2), Duration.ofSeconds(3));
+    cluster = TestCluster.start(plane, Duration.ofSeconds(2), Duration.ofSeconds(3));
   }
 
   @AfterAll
   static void stop() {
-    simulator.close();
+    cluster.close();
   }
 
   /** Two deployments of 50 whose children all peer with each other: every pod starts once, with all 99 peers. */
   @Test
   void aFleetConvergesWithEveryPodStartedOnceAtAConstantCostPerNode() {
     String ns = plane.newNamespace("fleet");
-    Map<String, Set<String>> podUids = new ConcurrentHashMap<>();
     Instant started = Instant.now();
-    try (var pods = client.pods().inNamespace(ns).inform();
+    try (PodStarts pods = new PodStarts(client, ns);
         Controller controller = cluster.controller(ns, Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
             "SEI_PEER_SETTLE_SECONDS", "60", "SEI_PEER_UPDATE_SECONDS", "15"))) {
-      pods.addEventHandler(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(Pod pod) {
-          podUids.computeIfAbsent(pod.getMetadata().getName(), n -> ConcurrentHashMap.newKeySet())
-              .add(pod.getMetadata().getUid());
-        }
-
-        @Override
-        public void onUpdate(Pod before, Pod pod) {
-          onAdd(pod);
-        }
-
-        @Override
-        public void onDelete(Pod pod, boolean unknown) {
-        }
-      });
       for (String name : List.of("mesh-a", "mesh-b")) {
-        cluster.apply(ns, TestManifests.deployment(name, "sei.io/role: mesh", FLEET / 2, "networking: {tcp: {}}",
+        cluster.apply(ns, Manifests.deployment(name, "sei.io/role: mesh", FLEET / 2, "networking: {tcp: {}}",
             "peers: [{seinodeDeployment: {selector: {sei.io/role: mesh}}}]"));
       }
       List<String> nodes = IntStream.range(0, FLEET / 2).boxed()
@@ -82,8 +58,9 @@ class FleetIT {
           cluster.pod(ns, n) != null && "Running".equals(cluster.pod(ns, n).getStatus().getPhase())
               && peers(cluster.configMap(ns, n).getData().get(NodeConfig.FILE)) == FLEET - 1));
 
+      Map<String, Set<String>> podUids = pods.uids();
       assertThat(podUids).as("a pod for every node").hasSize(FLEET);
-      assertThat(podUids.values()).as("every pod started exactly once").allSatisfy(uids -> assertThat(uids).hasSize(1));
+      assertThat(pods.restarts()).as("every pod started exactly once").isZero();
       assertThat(nodes).allSatisfy(n -> {
         assertThat(cluster.statefulSet(ns, n).getMetadata().getGeneration()).as(n + "'s template never changed")
             .isEqualTo(1L);
@@ -102,7 +79,7 @@ class FleetIT {
     String ns = plane.newNamespace("pod-ip");
     // the cluster setting is valid, but KWOK's pod CIDRs (10.0.128.0/20, 10.0.144.0/20) lie outside 10.0.0.0/17
     try (Controller controller = cluster.controller(ns, Map.of("SEI_VPC_CIDR", "10.0.0.0/17"))) {
-      cluster.apply(ns, TestManifests.fullNode("outside", "networking: {tcp: {}}"));
+      cluster.apply(ns, Manifests.fullNode("outside", "networking: {tcp: {}}"));
 
       Await.until("the pod runs", WAIT, () -> cluster.pod(ns, "outside").getStatus().getPodIP() != null);
       String podIp = cluster.pod(ns, "outside").getStatus().getPodIP();

@@ -28,21 +28,17 @@ class OwnershipIT {
   private static ControlPlane plane;
   private static KubernetesClient client;
   private static TestCluster cluster;
-  private static LoadBalancerSimulator simulator;
 
   @BeforeAll
   static void start(ControlPlane controlPlane) {
     plane = controlPlane;
     client = plane.client();
-    cluster = new TestCluster(plane);
-    Rbac.install(client);
-    simulator = LoadBalancerSimulator.start(client, LoadBalancerSimulator.hostsFileOfThisJvm(),
-        Duration.ofMillis(500), Duration.ofMillis(500));
+    cluster = TestCluster.start(plane, Duration.ofMillis(500), Duration.ofMillis(500));
   }
 
   @AfterAll
   static void stop() {
-    simulator.close();
+    cluster.close();
   }
 
   @Test
@@ -51,7 +47,7 @@ class OwnershipIT {
     assertThat(plane.kubectl().run("-n", ns, "create", "configmap", "victim-config", "--from-literal=mine=yes")
         .succeeded()).isTrue();
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
-      cluster.apply(ns, TestManifests.fullNode("victim", ""));
+      cluster.apply(ns, Manifests.fullNode("victim", ""));
 
       Await.until("NameConflict", WAIT, () -> "NameConflict".equals(cluster.reason(ns, "victim", "Synced")));
       assertThat(cluster.condition(ns, "victim", "Synced").getMessage()).isEqualTo("ConfigMap " + ns
@@ -77,7 +73,7 @@ class OwnershipIT {
         .succeeded()).isTrue();
     Service before = cluster.service(ns, "squatter");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
-      cluster.apply(ns, TestManifests.fullNode("squatter", ""));
+      cluster.apply(ns, Manifests.fullNode("squatter", ""));
 
       Await.until("NameConflict", WAIT, () -> "NameConflict".equals(cluster.reason(ns, "squatter", "Synced")));
       assertThat(cluster.condition(ns, "squatter", "Synced").getMessage()).startsWith("Service " + ns
@@ -91,10 +87,10 @@ class OwnershipIT {
   @Test
   void aDeploymentNeverTakesOverAnIndependentSeiNodeOfItsChildsName() {
     String ns = plane.newNamespace("foreign-child");
-    cluster.apply(ns, TestManifests.fullNode("foo-0", ""));
+    cluster.apply(ns, Manifests.fullNode("foo-0", ""));
     SeiNode independent = cluster.node(ns, "foo-0");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
-      cluster.apply(ns, TestManifests.deployment("foo", "", 1, "", "overrides: {p2p.pex: \"false\"}"));
+      cluster.apply(ns, Manifests.deployment("foo", "", 1, "", "overrides: {p2p.pex: \"false\"}"));
 
       Await.until("NameConflict on the deployment", WAIT, () -> deploymentSynced(ns, "foo") != null
           && "NameConflict".equals(deploymentSynced(ns, "foo").getReason()));
@@ -112,7 +108,7 @@ class OwnershipIT {
   void aNodeKeepsItsKeyWhenDeletedAndCreatedAgainAndThroughAScaleDownAndUp() {
     String ns = plane.newNamespace("keys");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
-      cluster.apply(ns, TestManifests.fullNode("keeper", ""));
+      cluster.apply(ns, Manifests.fullNode("keeper", ""));
       Await.until("a node ID", WAIT, () -> cluster.node(ns, "keeper").getStatus().nodeId() != null);
       String id = cluster.node(ns, "keeper").getStatus().nodeId();
       Secret key = client.secrets().inNamespace(ns).withName("keeper-node-key").get();
@@ -122,18 +118,18 @@ class OwnershipIT {
 
       client.resources(SeiNode.class).inNamespace(ns).withName("keeper").delete();
       Await.until("the node is gone", WAIT, () -> cluster.node(ns, "keeper") == null);
-      cluster.apply(ns, TestManifests.fullNode("keeper", ""));
+      cluster.apply(ns, Manifests.fullNode("keeper", ""));
       Await.until("the same node ID again", WAIT, () -> id.equals(cluster.node(ns, "keeper").getStatus().nodeId()));
 
-      cluster.apply(ns, TestManifests.deployment("trio", "", 3, "", ""));
+      cluster.apply(ns, Manifests.deployment("trio", "", 3, "", ""));
       List<String> children = List.of("trio-0", "trio-1", "trio-2");
       Await.until("three node IDs", WAIT, () -> children.stream()
           .allMatch(c -> cluster.node(ns, c).getStatus().nodeId() != null));
       List<String> ids = children.stream().map(c -> cluster.node(ns, c).getStatus().nodeId()).toList();
-      cluster.apply(ns, TestManifests.deployment("trio", "", 1, "", ""));
+      cluster.apply(ns, Manifests.deployment("trio", "", 1, "", ""));
       Await.until("scaled down to one", WAIT, () -> cluster.node(ns, "trio-1") == null
           && cluster.node(ns, "trio-2") == null);
-      cluster.apply(ns, TestManifests.deployment("trio", "", 3, "", ""));
+      cluster.apply(ns, Manifests.deployment("trio", "", 3, "", ""));
       Await.until("the same three node IDs after scaling up again", WAIT, () -> children.stream()
           .map(c -> cluster.node(ns, c).getStatus().nodeId()).toList().equals(ids));
     }

@@ -24,7 +24,6 @@ class ReadOnlyFilesystemIT {
 
   @Test
   void theWebhookAndTheControllerStartAndServeWithoutAWritableTmpdirOrHome(ControlPlane plane) throws Exception {
-    TestCluster cluster = new TestCluster(plane);
     String ns = plane.newNamespace("read-only");
     try (LocalSystem system = LocalSystem.install(plane)) {
       Map<String, String> webhookEnv = new HashMap<>(LocalSystem.VPC);
@@ -36,10 +35,11 @@ class ReadOnlyFilesystemIT {
 
       // and they serve: the webhook defaults a legacy node, the controller starts it
       Await.until("the webhook answers", WAIT, () -> plane.kubectl().runWithInput(
-          TestManifests.fullNode("legacy", "networking: {}"), "-n", ns, "apply", "-f", "-").succeeded());
-      SeiNode stored = cluster.node(ns, "legacy");
+          Manifests.fullNode("legacy", "networking: {}"), "-n", ns, "apply", "-f", "-").succeeded());
+      SeiNode stored = plane.client().resources(SeiNode.class).inNamespace(ns).withName("legacy").get();
       assertThat(stored.getSpec().networking().http()).as("defaulted to http by the webhook").isNotNull();
-      Await.until("started by the controller", WAIT, () -> cluster.statefulSet(ns, "legacy") != null);
+      Await.until("started by the controller", WAIT,
+          () -> plane.client().apps().statefulSets().inNamespace(ns).withName("legacy").get() != null);
     }
   }
 }

@@ -41,11 +41,11 @@ class WebhookIT {
   void legacyNetworkingIsStoredAsHttp() {
     String ns = plane.newNamespace("legacy");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
-      assertApplied(apply(ns, TestManifests.fullNode("legacy", "networking: {}")));
+      assertApplied(apply(ns, Manifests.fullNode("legacy", "networking: {}")));
       ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODES, "mutate-seinode-legacy");
-      assertApplied(apply(ns, TestManifests.deployment("legacy-fleet", "", 2, "networking: {}", "networking: {}")));
+      assertApplied(apply(ns, Manifests.deployment("legacy-fleet", "", 2, "networking: {}", "networking: {}")));
       ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODEDEPLOYMENTS, "mutate-seinodedeployment-legacy");
-      assertApplied(apply(ns, TestManifests.fullNode("explicit", "networking: {tcp: {}}")));
+      assertApplied(apply(ns, Manifests.fullNode("explicit", "networking: {tcp: {}}")));
       ReviewRecorder.record(webhook, Endpoints.MUTATE_SEINODES, "mutate-seinode-tcp");
 
       KubernetesClient client = plane.client();
@@ -57,7 +57,7 @@ class WebhookIT {
       assertThat(client.resources(SeiNode.class).inNamespace(ns).withName("explicit").get().getSpec().networking())
           .isEqualTo(io.sei.p2p.model.NetworkingConfig.TCP);
 
-      Kubectl.Result reapplied = apply(ns, TestManifests.fullNode("legacy", "networking: {}"));
+      Kubectl.Result reapplied = apply(ns, Manifests.fullNode("legacy", "networking: {}"));
       assertThat(reapplied.stdout()).as("applying the same manifest again changes nothing").contains("unchanged");
     }
   }
@@ -76,7 +76,7 @@ class WebhookIT {
   void tcpIsRefusedAtOnceOnANonRoutableCluster(String label, Map<String, String> env, String reason) {
     String ns = plane.newNamespace("refuse-" + label);
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, env)) {
-      Kubectl.Result node = apply(ns, TestManifests.fullNode("public", "networking: {tcp: {}}"));
+      Kubectl.Result node = apply(ns, Manifests.fullNode("public", "networking: {tcp: {}}"));
       assertThat(node.succeeded()).isFalse();
       assertThat(node.stderr()).contains("The SeiNode \"public\" is invalid")
           .contains("spec.networking.tcp: this cluster cannot publish nodes over tcp: " + reason);
@@ -84,7 +84,7 @@ class WebhookIT {
         ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-tcp-create");
       }
 
-      Kubectl.Result fleet = apply(ns, TestManifests.deployment("fleet", "", 2, "networking: {tcp: {}}", "networking: {tcp: {}}"));
+      Kubectl.Result fleet = apply(ns, Manifests.deployment("fleet", "", 2, "networking: {tcp: {}}", "networking: {tcp: {}}"));
       assertThat(fleet.succeeded()).isFalse();
       assertThat(fleet.stderr()).contains("The SeiNodeDeployment \"fleet\" is invalid")
           .contains("* spec.networking.tcp: this cluster cannot publish nodes over tcp: " + reason)
@@ -100,15 +100,15 @@ class WebhookIT {
   @Test
   void addingTcpIsRefusedButAnExistingTcpNodeStaysEditableWithAWarning() {
     String ns = plane.newNamespace("ratchet");
-    assertApplied(apply(ns, TestManifests.fullNode("already-public", "networking: {tcp: {}}")));
-    assertApplied(apply(ns, TestManifests.fullNode("private", "networking: {http: {}}")));
+    assertApplied(apply(ns, Manifests.fullNode("already-public", "networking: {tcp: {}}")));
+    assertApplied(apply(ns, Manifests.fullNode("private", "networking: {http: {}}")));
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, UNCONFIGURED)) {
-      Kubectl.Result adding = apply(ns, TestManifests.fullNode("private", "networking: {http: {}, tcp: {}}"));
+      Kubectl.Result adding = apply(ns, Manifests.fullNode("private", "networking: {http: {}, tcp: {}}"));
       assertThat(adding.succeeded()).isFalse();
       assertThat(adding.stderr()).contains("spec.networking.tcp: this cluster cannot publish nodes over tcp");
       ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-update-adds-tcp");
 
-      Kubectl.Result editing = apply(ns, TestManifests.fullNode("already-public", "networking: {tcp: {}}\n  paused: true"));
+      Kubectl.Result editing = apply(ns, Manifests.fullNode("already-public", "networking: {tcp: {}}\n  paused: true"));
       assertApplied(editing);
       assertThat(editing.stderr())
           .contains("Warning: spec.networking.tcp kept, but this cluster cannot publish: SEI_VPC_CIDR is not configured");
@@ -121,7 +121,7 @@ class WebhookIT {
     String ns = plane.newNamespace("fields");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
       String longName = "validator-with-a-name-far-too-long-for-its-load-balancer-svc";
-      Kubectl.Result result = apply(ns, TestManifests.fullNode(longName, """
+      Kubectl.Result result = apply(ns, Manifests.fullNode(longName, """
           peers:
             - static: {addresses: ["peer.example.com:26656"]}"""));
 
@@ -137,10 +137,10 @@ class WebhookIT {
   void theStatefulSetOfAnUnpublishedTcpNodeIsHeldUntilItHasAnAddress() throws Exception {
     String ns = plane.newNamespace("gate");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
-      assertApplied(apply(ns, TestManifests.fullNode("gated", "networking: {tcp: {}}")));
-      assertApplied(apply(ns, TestManifests.fullNode("plain", "networking: {http: {}}")));
+      assertApplied(apply(ns, Manifests.fullNode("gated", "networking: {tcp: {}}")));
+      assertApplied(apply(ns, Manifests.fullNode("plain", "networking: {http: {}}")));
 
-      Kubectl.Result held = create(ns, TestManifests.statefulSet("gated"));
+      Kubectl.Result held = create(ns, Manifests.statefulSet("gated"));
       assertThat(held.succeeded()).isFalse();
       assertThat(held.stderr()).contains("Error from server (Forbidden)")
           .contains("StatefulSet " + ns + "/gated is held: SeiNode gated publishes P2P over tcp but "
@@ -148,10 +148,10 @@ class WebhookIT {
       ReviewRecorder.record(webhook, Endpoints.VALIDATE_STATEFULSETS, "validate-statefulset-held");
 
       long liveLookups = liveLookups(webhook);
-      assertThat(create(ns, TestManifests.statefulSet("plain")).succeeded()).isTrue();
+      assertThat(create(ns, Manifests.statefulSet("plain")).succeeded()).isTrue();
       assertThat(liveLookups(webhook)).as("a cached owner costs no API call").isEqualTo(liveLookups);
 
-      Kubectl.Result orphan = create(ns, TestManifests.statefulSet("no-such-node"));
+      Kubectl.Result orphan = create(ns, Manifests.statefulSet("no-such-node"));
       assertThat(orphan.succeeded()).isTrue();
       assertThat(orphan.stderr()).contains("Warning: StatefulSet " + ns + "/no-such-node: owner SeiNode no-such-node "
           + "not found; admitted without the publication check");
@@ -160,8 +160,8 @@ class WebhookIT {
       SeiNode gated = plane.client().resources(SeiNode.class).inNamespace(ns).withName("gated").get();
       gated.setStatus(new SeiNodeStatus("gated-0123.elb.us-east-2.amazonaws.com:26656", null, null, null, null, null));
       plane.client().resource(gated).updateStatus();
-      awaitCreatable(ns, TestManifests.statefulSet("gated"));
-      assertThat(create(ns, TestManifests.statefulSet("gated")).succeeded()).isTrue();
+      awaitCreatable(ns, Manifests.statefulSet("gated"));
+      assertThat(create(ns, Manifests.statefulSet("gated")).succeeded()).isTrue();
       ReviewRecorder.record(webhook, Endpoints.VALIDATE_STATEFULSETS, "validate-statefulset-published");
     }
   }
@@ -173,7 +173,7 @@ class WebhookIT {
   @Test
   void aNodeMayNameOnlySecretsItsAuthorCanRead() {
     String ns = plane.newNamespace("secrets");
-    String validator = TestManifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: their-key}}, "
+    String validator = Manifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: their-key}}, "
         + "signingKey: {secret: {secretName: sign-key}}}");
     grant(ns, "alice-nodes", "rules: [{apiGroups: [sei.io], resources: [seinodes], verbs: [get, create, patch]}]");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
