@@ -33,6 +33,7 @@ public final class LocalSystem implements AutoCloseable {
   private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
   private LoadBalancerSimulator simulator;
   private LocalProcess controller;
+  private LocalProcess webhook;
   private int controllerHealthPort;
 
   private LocalSystem(ControlPlane plane, Path runDir) {
@@ -75,13 +76,12 @@ public final class LocalSystem implements AutoCloseable {
     Files.writeString(tls.resolve("tls.key"), serving.privateKeyPem());
     int port = FreePort.next();
     int health = FreePort.next();
-    Map<String, String> settings = new HashMap<>(env);
+    Map<String, String> settings = new HashMap<>(Map.of("SHUTDOWN_DRAIN_SECONDS", "0")); // no endpoints to leave
+    settings.putAll(env);
     settings.putAll(Map.of("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK).toString(),
         "WEBHOOK_PORT", Integer.toString(port), "HEALTH_PORT", Integer.toString(health),
-        "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
-        "SHUTDOWN_DRAIN_SECONDS", "0"));
-    LocalProcess webhook = JavaProcess.start(name, WebhookMain.class, jvmOptions, settings,
-        runDir.resolve(name + ".log"));
+        "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString()));
+    webhook = JavaProcess.start(name, WebhookMain.class, jvmOptions, settings, runDir.resolve(name + ".log"));
     processes.add(webhook);
     awaitReady(webhook, health);
     WebhookRegistration.register(plane.client(), "https://127.0.0.1:" + port,
@@ -115,6 +115,11 @@ public final class LocalSystem implements AutoCloseable {
   /** The controller's process, to signal and wait for. */
   LocalProcess controller() {
     return controller;
+  }
+
+  /** The last webhook process started, to signal and wait for. */
+  LocalProcess webhook() {
+    return webhook;
   }
 
   /** The controller's Prometheus metrics, as scraped now. */

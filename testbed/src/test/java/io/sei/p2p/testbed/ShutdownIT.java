@@ -6,8 +6,11 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,6 +56,46 @@ class ShutdownIT {
       assertThat(ids).doesNotContainNull().doesNotHaveDuplicates().hasSize(20);
       assertThat(client.services().inNamespace(ns).list().getItems()).hasSize(40); // headless and NLB per node
       assertThat(pods.restarts()).as("pods started again").isZero();
+    }
+  }
+
+  /** The webhook fails /readyz for the drain delay, finishes in-flight reviews, and exits. */
+  @Test
+  void theWebhookStopsWithinSecondsOnSigterm(ControlPlane plane) throws Exception {
+    String ns = plane.newNamespace("webhook-sigterm");
+    try (LocalSystem system = LocalSystem.install(plane)) {
+      Map<String, String> env = new HashMap<>(LocalSystem.VPC);
+      env.put("SHUTDOWN_DRAIN_SECONDS", "5"); // the Deployment's default: endpoints drop the pod meanwhile
+      system.startWebhook("webhook", env, ns, List.of());
+      LocalProcess webhook = system.webhook();
+
+      webhook.terminate();
+
+      assertThat(webhook.awaitExit(Duration.ofSeconds(10))).as("exited within 10 s of SIGTERM").isTrue();
+      assertThat(webhook.exitCode()).isIn(0, 143);
+      assertThat(webhook.log()).contains("SIGTERM: draining, then finishing in-flight reviews");
+    }
+  }
+
+  /** ./run-local on Ctrl-C or SIGTERM: it and every process it started are gone within seconds. */
+  @Test
+  void theMainJobStopsEverythingItStartedOnSigterm() throws Exception {
+    Path log = Files.createTempFile("local-run", ".log");
+    LocalProcess run = JavaProcess.start("local-run", LocalRun.class, List.of("-Dsei.repo.root=" + RepoRoot.find()),
+        List.of(), Map.of(), log);
+    try {
+      Await.until("the main job waits for Ctrl-C", Duration.ofMinutes(4), () -> run.tail(5)
+          .contains("press Ctrl-C to stop"));
+      List<ProcessHandle> started = run.handle().descendants().toList();
+      assertThat(started).as("the control plane, the webhooks and the controller").hasSizeGreaterThanOrEqualTo(8);
+
+      run.terminate();
+
+      assertThat(run.awaitExit(Duration.ofSeconds(15))).as("exited within 15 s of SIGTERM").isTrue();
+      Await.until("every process it started is gone", Duration.ofSeconds(5),
+          () -> started.stream().noneMatch(ProcessHandle::isAlive));
+    } finally {
+      run.close();
     }
   }
 

@@ -76,6 +76,7 @@ final class SelfSignedCertificates implements AutoCloseable {
         .withLock(new LeaseLock(config.namespace(), LEASE, identity))
         .withLeaseDuration(Duration.ofSeconds(15)).withRenewDeadline(Duration.ofSeconds(10))
         .withRetryPeriod(Duration.ofSeconds(2))
+        .withReleaseOnCancel(true) // a stopping replica hands the Lease over at once
         .withLeaderCallbacks(new LeaderCallbacks(this::lead, this::stopLeading, leader -> { }))
         .build()).build().start();
     awaitFiles(timeout);

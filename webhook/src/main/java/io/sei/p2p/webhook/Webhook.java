@@ -19,7 +19,8 @@ public final class Webhook implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(30);
+  /** The apiserver gives up on a review after timeoutSeconds (5): waiting longer for one helps nobody. */
+  private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final SelfSignedCertificates selfSigned;
