@@ -96,6 +96,12 @@ final class Publisher {
       return new Outcome(address, false, false, "WaitingForDNS", ExternalAddress.host(address)
           + " does not resolve yet; the node starts once it does", dnsRecheck(old, now), kept);
     }
+    if (started && !address.equals(old.externalAddress()) && !DnsCheck.resolves(ExternalAddress.host(address))) {
+      // a recreated load balancer: the node restarts onto its new name once, when that name resolves
+      return new Outcome(old.externalAddress(), false, true, "WaitingForDNS", "the load balancer's new name "
+          + ExternalAddress.host(address) + " does not resolve yet; the node moves to it once it does",
+          dnsRecheck(old, now), kept);
+    }
     return new Outcome(address, true, true, "Published", "published as " + address, null, kept);
   }
 

@@ -217,7 +217,8 @@ public final class ControlPlane implements AutoCloseable {
         "--root-ca-file=" + caFile,
         "--controllers=garbage-collector-controller,statefulset-controller,namespace-controller,"
             + "node-lifecycle-controller," // takes the not-ready taint off new nodes
-            + "clusterrole-aggregation-controller", // folds aggregated rules into admin, edit and view
+            + "clusterrole-aggregation-controller," // folds aggregated rules into admin, edit and view
+            + "resourcequota-controller", // keeps quotas' usage, which quota admission needs
         "--kube-api-qps=200", "--kube-api-burst=400", // a fleet's StatefulSets, not the default 20 writes a second
         "--leader-elect=false"));
     launch("kube-scheduler", List.of(binaries.kubeScheduler().toString(),

@@ -53,6 +53,7 @@ public final class LoadBalancerSimulator implements AutoCloseable {
   private final Map<String, String> hosts = new TreeMap<>();
   private final Set<String> silent = ConcurrentHashMap.newKeySet();
   private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> rebuilds = new ConcurrentHashMap<>();
   private final SharedIndexInformer<Service> informer;
   private final AtomicReference<Instant> lastAssigned = new AtomicReference<>();
 
@@ -97,9 +98,14 @@ public final class LoadBalancerSimulator implements AutoCloseable {
 
   /** The name this simulator gives a Service's NLB: stable per Service UID, like the real one. */
   public static String hostnameOf(Service service) {
-    String uidHash = sha256(service.getMetadata().getUid()).substring(0, 16);
+    return hostnameOf(service, 0);
+  }
+
+  /** The name of the NLB after it was recreated {@code rebuilds} times (each one gets a new name). */
+  private static String hostnameOf(Service service, int rebuilds) {
+    String identity = service.getMetadata().getUid() + (rebuilds == 0 ? "" : "/" + rebuilds);
     return "k8s-" + prefix(service.getMetadata().getNamespace()) + "-" + prefix(service.getMetadata().getName())
-        + "-" + uidHash + ".elb.us-east-2.amazonaws.com";
+        + "-" + sha256(identity).substring(0, 16) + ".elb.us-east-2.amazonaws.com";
   }
 
   /** When it last gave a Service its ingress (null: never). */
@@ -118,6 +124,27 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     if (service != null) {
       observe(service);
     }
+  }
+
+  /**
+   * The NLB is deleted and created again (say, by hand in the AWS console): its old name leaves DNS at once, and the
+   * Service gets a new name after the ingress delay, which enters DNS after the DNS delay.
+   */
+  public void recreate(String namespace, String name) {
+    Service service = client.services().inNamespace(namespace).withName(name).get();
+    rebuilds.merge(service.getMetadata().getUid(), 1, Integer::sum);
+    removeHost(service);
+    scheduler.schedule(() -> assignIngress(service), ingressDelay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The NLB's name leaves DNS (the load balancer stays): a transient DNS failure. */
+  public void forgetDns(String namespace, String name) {
+    removeHost(client.services().inNamespace(namespace).withName(name).get());
+  }
+
+  /** The name the Service's NLB has now. */
+  public String hostnameNow(Service service) {
+    return hostnameOf(service, rebuilds.getOrDefault(service.getMetadata().getUid(), 0));
   }
 
   /** Empties a Service's ingress for {@code duration}, then restores it: a transient read of nothing. */
@@ -172,7 +199,7 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     if (silent.contains(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName())) {
       return;
     }
-    String hostname = hostnameOf(service);
+    String hostname = hostnameNow(service);
     ignoreGone(() -> client.services().inNamespace(service.getMetadata().getNamespace())
         .withName(service.getMetadata().getName()).editStatus(s -> {
           s.getStatus().getLoadBalancer().setIngress(List.of(new LoadBalancerIngressBuilder()

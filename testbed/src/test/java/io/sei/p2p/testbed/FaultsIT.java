@@ -1,0 +1,165 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.controller.Controller;
+import io.sei.p2p.rules.NodeConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Faults around the controller: quotas, recreated load balancers, blank reads, DNS that goes away. */
+@ExtendWith(ControlPlaneExtension.class)
+class FaultsIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static ControlPlane plane;
+  private static KubernetesClient client;
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    plane = controlPlane;
+    client = plane.client();
+    cluster = TestCluster.start(plane, Duration.ofSeconds(1), Duration.ofSeconds(2));
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  /** SPEC §8 7b: a quota denial is retried for as long as it lasts, shown on the node, and heals by itself. */
+  @Test
+  void aLoadBalancerQuotaHoldsOneNodeSaysWhyAndLetsGoWhenRaised() {
+    String ns = plane.newNamespace("quota");
+    client.resource(quota(ns, 2)).create();
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, Manifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
+
+      Await.until("one node held by the quota", WAIT, () -> held(ns).size() == 1);
+      String node = held(ns).get(0);
+      Condition synced = cluster.condition(ns, node, "Synced");
+      assertThat(synced.getStatus()).isEqualTo("False");
+      assertThat(synced.getMessage()).contains("services \"" + node + "-p2p\" is forbidden: exceeded quota: lb")
+          .contains("limited: services.loadbalancers=2");
+      assertThat(synced.getObservedGeneration()).isEqualTo(cluster.node(ns, node).getMetadata().getGeneration());
+      Await.until("a Warning Event", WAIT, () -> cluster.events(ns, node).contains("ServiceApplyFailed"));
+      assertThat(cluster.events(ns, node).split("ServiceApplyFailed", -1)).as("one Event per distinct failure")
+          .hasSize(2);
+
+      client.resource(quota(ns, 3)).update();
+
+      Await.until("converged by itself", WAIT, () -> "Synced".equals(cluster.reason(ns, node, "Synced"))
+          && cluster.statefulSet(ns, node) != null);
+    }
+  }
+
+  /**
+   * A recreated NLB has a new name: the node moves to it with one restart, once the name resolves; a node that
+   * peers with it gets the new address in its config without a restart.
+   */
+  @Test
+  void aRecreatedLoadBalancerRollsItsNodeOnceAndNotItsPeers() {
+    String ns = plane.newNamespace("recreated");
+    try (PodStarts pods = new PodStarts(client, ns);
+        Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, Manifests.deployment("fleet", "sei.io/role: mesh", 2, "networking: {tcp: {}}",
+          "peers: [{seinodeDeployment: {selector: {sei.io/role: mesh}}}]"));
+      Await.until("both running", WAIT, () -> running(ns, "fleet-0") && running(ns, "fleet-1"));
+      String before = cluster.node(ns, "fleet-0").getStatus().externalAddress();
+
+      cluster.simulator().recreate(ns, "fleet-0-p2p");
+
+      String after = cluster.simulator().hostnameNow(cluster.service(ns, "fleet-0-p2p")) + ":26656";
+      assertThat(after).isNotEqualTo(before);
+      Await.until("the new address published", WAIT,
+          () -> after.equals(cluster.node(ns, "fleet-0").getStatus().externalAddress()));
+      assertThat(cluster.events(ns, "fleet-0").split("WaitingForDNS", -1))
+          .as("it waited for the new name to resolve, as for its first start").hasSize(3);
+      Await.until("fleet-0 restarted onto it", WAIT, () -> pods.uids().get("fleet-0-0").size() == 2
+          && running(ns, "fleet-0"));
+      Await.until("fleet-1's config follows", WAIT, () -> cluster.configMap(ns, "fleet-1").getData()
+          .get(NodeConfig.FILE).contains("@" + after));
+      assertThat(cluster.configMap(ns, "fleet-0").getData().get(NodeConfig.FILE))
+          .contains("external_address = \"" + after + "\"");
+      assertThat(cluster.statefulSet(ns, "fleet-0").getMetadata().getGeneration()).as("one template change")
+          .isEqualTo(2L);
+      assertThat(pods.uids().get("fleet-0-0")).as("fleet-0 restarted exactly once").hasSize(2);
+      assertThat(pods.uids().get("fleet-1-0")).as("fleet-1 never restarted").hasSize(1);
+    }
+  }
+
+  /** An ingress read as empty for 30 s never unpublishes a node, though the controller saw it. */
+  @Test
+  void aLongBlankIngressKeepsTheAddress() throws Exception {
+    String ns = plane.newNamespace("blank");
+    try (PodStarts pods = new PodStarts(client, ns);
+        Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, Manifests.fullNode("steady", "networking: {tcp: {}}"));
+      Await.until("running", WAIT, () -> running(ns, "steady"));
+      String address = cluster.node(ns, "steady").getStatus().externalAddress();
+      int reconciles = TestCluster.reconciles(controller, "SeiNode");
+
+      cluster.simulator().blankIngress(ns, "steady-p2p", Duration.ofSeconds(30));
+      Await.until("the ingress reads empty", WAIT, () -> cluster.service(ns, "steady-p2p").getStatus()
+          .getLoadBalancer().getIngress().isEmpty());
+      Await.until("the controller reconciled the empty read", WAIT,
+          () -> TestCluster.reconciles(controller, "SeiNode") > reconciles);
+      assertThat(cluster.node(ns, "steady").getStatus().externalAddress()).isEqualTo(address);
+      assertThat(cluster.reason(ns, "steady", "Published")).isEqualTo("Published");
+      Await.until("the ingress back", WAIT, () -> !cluster.service(ns, "steady-p2p").getStatus()
+          .getLoadBalancer().getIngress().isEmpty());
+      assertThat(cluster.node(ns, "steady").getStatus().externalAddress()).isEqualTo(address);
+      assertThat(pods.restarts()).isZero();
+    }
+  }
+
+  /** A name that leaves DNS after its node started changes nothing: the node never waits for DNS again. */
+  @Test
+  void aNameLeavingDnsAfterTheStartChangesNothing() {
+    String ns = plane.newNamespace("dns-gone");
+    try (PodStarts pods = new PodStarts(client, ns);
+        Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, Manifests.fullNode("resolved", "networking: {tcp: {}}"));
+      Await.until("running", WAIT, () -> running(ns, "resolved"));
+      String address = cluster.node(ns, "resolved").getStatus().externalAddress();
+
+      cluster.simulator().forgetDns(ns, "resolved-p2p");
+      int reconciles = TestCluster.reconciles(controller, "SeiNode");
+      // a change to one of its objects makes the controller look at the node again
+      assertThat(plane.kubectl().run("-n", ns, "annotate", "service", "resolved", "touched=yes").succeeded()).isTrue();
+
+      Await.until("the controller reconciled it", WAIT,
+          () -> TestCluster.reconciles(controller, "SeiNode") > reconciles);
+      assertThat(cluster.reason(ns, "resolved", "Published")).isEqualTo("Published");
+      assertThat(cluster.node(ns, "resolved").getStatus().externalAddress()).isEqualTo(address);
+      assertThat(pods.restarts()).isZero();
+    }
+  }
+
+  private static ResourceQuota quota(String ns, int loadBalancers) {
+    return new ResourceQuotaBuilder().withNewMetadata().withName("lb").withNamespace(ns).endMetadata()
+        .withNewSpec().addToHard("services.loadbalancers", new Quantity(Integer.toString(loadBalancers))).endSpec()
+        .build();
+  }
+
+  private static List<String> held(String ns) {
+    return List.of("fleet-0", "fleet-1", "fleet-2").stream()
+        .filter(node -> "ServiceApplyFailed".equals(cluster.reason(ns, node, "Synced"))).toList();
+  }
+
+  private static boolean running(String ns, String node) {
+    return cluster.pod(ns, node) != null && "Running".equals(cluster.pod(ns, node).getStatus().getPhase())
+        && Objects.equals(cluster.pod(ns, node).getMetadata().getDeletionTimestamp(), null);
+  }
+}
