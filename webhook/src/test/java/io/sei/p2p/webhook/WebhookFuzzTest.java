@@ -1,0 +1,307 @@
+package io.sei.p2p.webhook;
+
+import static io.sei.p2p.webhook.Reviews.JSON;
+import static io.sei.p2p.webhook.Reviews.ROUTABLE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sei.p2p.certs.CertificateAuthority;
+import io.sei.p2p.certs.IssuedCertificate;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.rules.DeploymentValidation;
+import io.sei.p2p.rules.NodeValidation;
+import io.sei.p2p.rules.StatefulSetGate.Owner;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Generated AdmissionReviews, model-shaped and then mutated (types swapped, nesting deepened, strings made huge or
+ * exotic, nulls, duplicate keys, fields dropped, bodies cut), sent through the HTTPS server as the apiserver sends
+ * them. None may be answered 500 or with an unreadable review, and every decision must be what the shared rules and
+ * the in-process service say. {@code -Dwebhook.fuzz.reviews=N} sets how many (default 100,000).
+ */
+@ExtendWith(VertxExtension.class)
+class WebhookFuzzTest {
+
+  private static final int REVIEWS = Integer.getInteger("webhook.fuzz.reviews", 100_000);
+  private static final CertificateAuthority CA = CertificateAuthority.create("fuzz-ca", Duration.ofDays(1),
+      Clock.systemUTC());
+  private static final List<String> PATHS = List.of(Endpoints.MUTATE_SEINODES, Endpoints.MUTATE_SEINODEDEPLOYMENTS,
+      Endpoints.VALIDATE_SEINODES, Endpoints.VALIDATE_SEINODEDEPLOYMENTS, Endpoints.VALIDATE_STATEFULSETS);
+  private static final KubernetesSerialization MODEL = new KubernetesSerialization();
+
+  @TempDir
+  Path tls;
+
+  @Test
+  void noGeneratedReviewIsAnswered500OrUnreadablyAndEveryDecisionIsTheRules(Vertx vertx) throws Exception {
+    IssuedCertificate serving = CA.issueServing("fuzz", List.of("127.0.0.1"), Duration.ofHours(1));
+    Files.writeString(tls.resolve("tls.crt"), serving.certificatePem());
+    Files.writeString(tls.resolve("tls.key"), serving.privateKeyPem());
+    OwnerLookup owners = Reviews.owners(new Owner.NotFound("fuzzed"));
+    AdmissionService inProcess = Reviews.service(ROUTABLE, owners);
+    WebhookServer server = WebhookServer.start(vertx, WebhookConfig.fromEnv(Map.of("WEBHOOK_PORT", "0",
+            "HEALTH_PORT", "0", "TLS_CERT_FILE", tls.resolve("tls.crt").toString(),
+            "TLS_KEY_FILE", tls.resolve("tls.key").toString(), "SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7")),
+        inProcess, owners::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    HttpClient client = client();
+    Random random = new Random(20261126);
+    int sent = 0;
+    int rulesCompared = 0;
+    try {
+      for (Review review : (Iterable<Review>) reviews().sampleStream().limit(REVIEWS)::iterator) {
+        byte[] body = mutate(review.body(), random);
+        HttpResponse<byte[]> reply = client.send(HttpRequest.newBuilder(
+                URI.create("https://127.0.0.1:" + server.httpsPort() + review.path() + "?timeout=5s"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        HttpReply expected = Reviews.post(inProcess, review.path(), body);
+        String context = review.path() + " " + new String(body, 0, Math.min(body.length, 400), StandardCharsets.UTF_8);
+
+        assertThat(reply.statusCode()).as(context).isNotEqualTo(500).isEqualTo(expected.status());
+        if (reply.statusCode() == 200) {
+          JsonNode answer = JSON.readTree(reply.body()).path("response");
+          assertThat(answer.path("uid").asText()).as(context).isNotEmpty();
+          assertThat(answer.path("allowed").asBoolean()).as(context)
+              .isEqualTo(Reviews.response(expected).path("allowed").asBoolean());
+          Boolean byTheRule = byTheRule(review.path(), body);
+          if (byTheRule != null) {
+            rulesCompared++;
+            assertThat(answer.path("allowed").asBoolean()).as("the rule's decision: " + context).isEqualTo(byTheRule);
+          }
+        }
+        sent++;
+      }
+    } finally {
+      server.shutdown(Duration.ZERO, Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture()
+          .get(20, TimeUnit.SECONDS);
+    }
+    System.out.printf("webhook fuzz: %d reviews over HTTPS, none answered 500; %d decisions checked against the "
+        + "rules directly%n", sent, rulesCompared);
+    assertThat(sent).isEqualTo(REVIEWS);
+    assertThat(rulesCompared).as("enough reviews survive mutation to reach the rules").isGreaterThan(REVIEWS / 10);
+  }
+
+  /**
+   * What the shared rule alone decides for a well-formed CREATE the path serves; null when the review is not one
+   * (then the in-process service is the only reference).
+   */
+  private static Boolean byTheRule(String path, byte[] body) {
+    JsonNode request;
+    try {
+      request = JSON.readTree(body).path("request");
+    } catch (Exception notJson) {
+      return null;
+    }
+    if (!List.of("CREATE", "UPDATE").contains(request.path("operation").asText())
+        || !"sei.io".equals(request.at("/kind/group").asText())) {
+      return null; // not what a validating path serves: the in-process service is the reference
+    }
+    JsonNode old = request.path("oldObject").isObject() ? request.path("oldObject") : null;
+    try {
+      if (path.equals(Endpoints.VALIDATE_SEINODES) && "SeiNode".equals(request.at("/kind/kind").asText())) {
+        SeiNode node = MODEL.convertValue(request.path("object"), SeiNode.class);
+        return node == null || node.getSpec() == null || node.getMetadata() == null ? null
+            : NodeValidation.validate(node, old == null ? null : MODEL.convertValue(old, SeiNode.class), ROUTABLE)
+                .allowed();
+      }
+      if (path.equals(Endpoints.VALIDATE_SEINODEDEPLOYMENTS)
+          && "SeiNodeDeployment".equals(request.at("/kind/kind").asText())) {
+        SeiNodeDeployment deployment = MODEL.convertValue(request.path("object"), SeiNodeDeployment.class);
+        return deployment == null || deployment.getSpec() == null || deployment.getMetadata() == null
+            || deployment.getSpec().template() == null || deployment.getSpec().template().spec() == null ? null
+            : DeploymentValidation.validate(deployment,
+                old == null ? null : MODEL.convertValue(old, SeiNodeDeployment.class), ROUTABLE).allowed();
+      }
+    } catch (RuntimeException unreadable) {
+      return null; // the webhook answers such an object 400 inside the review; compared above
+    }
+    return null;
+  }
+
+  private record Review(String path, byte[] body) {
+  }
+
+  private static Arbitrary<Review> reviews() {
+    Arbitrary<String> operations = Arbitraries.frequencyOf(
+        Tuple.of(9, Arbitraries.just("CREATE")), Tuple.of(9, Arbitraries.just("UPDATE")),
+        Tuple.of(1, Arbitraries.just("DELETE")), Tuple.of(1, Arbitraries.just("CONNECT")));
+    return Arbitraries.of(PATHS).flatMap(path -> Combinators.combine(objects(path), operations,
+            Arbitraries.integers().between(0, 9), Arbitraries.strings().alpha().ofLength(12))
+        .as((object, operation, shape, uid) -> {
+          ObjectNode review = JsonNodeFactory.instance.objectNode().put("apiVersion", "admission.k8s.io/v1")
+              .put("kind", "AdmissionReview");
+          ObjectNode request = review.putObject("request").put("uid", uid).put("operation", operation)
+              .put("namespace", "ns").put("name", object.at("/metadata/name").asText());
+          String kind = object.path("kind").asText();
+          request.putObject("kind").put("group", kind.equals("StatefulSet") ? "apps" : "sei.io").put("kind", kind)
+              .put("version", kind.equals("StatefulSet") ? "v1" : "v1alpha1");
+          request.set("object", object);
+          if (operation.equals("UPDATE") || shape < 2) {
+            request.set("oldObject", object.deepCopy());
+          }
+          request.putObject("userInfo").put("username", "fuzzer").putArray("groups").add("system:authenticated");
+          return new Review(path, review.toString().getBytes(StandardCharsets.UTF_8));
+        }));
+  }
+
+  /** Mostly the kind {@code path} serves, sometimes another (a misregistration). */
+  private static Arbitrary<ObjectNode> objects(String path) {
+    String served = path.endsWith("seinodedeployments") ? "SeiNodeDeployment"
+        : path.endsWith("seinodes") ? "SeiNode" : "StatefulSet";
+    Arbitrary<String> kinds = Arbitraries.frequencyOf(Tuple.of(17, Arbitraries.just(served)),
+        Tuple.of(3, Arbitraries.of("SeiNode", "SeiNodeDeployment", "StatefulSet")));
+    Arbitrary<String> names = Arbitraries.strings().withChars("abc-0123456789").ofMinLength(1).ofMaxLength(70);
+    Arbitrary<String> text = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(30),
+        Arbitraries.of("", "x:26656", "a".repeat(40) + "@h:26656", "\u0000", "\ud83d\ude80", "[::1]:26656"));
+    Arbitrary<JsonNode> networking = Arbitraries.of("{}", "{\"http\":{}}", "{\"tcp\":{}}", "{\"http\":{},\"tcp\":{}}")
+        .map(WebhookFuzzTest::tree);
+    Arbitrary<JsonNode> peers = Combinators.combine(Arbitraries.of("static", "label", "seinodeDeployment",
+            "ec2Tags"), text).as((member, value) -> tree(switch (member) {
+              case "static" -> "{\"static\":{\"addresses\":[" + JSON.valueToTree(value) + "]}}";
+              case "ec2Tags" -> "{\"ec2Tags\":{\"region\":" + JSON.valueToTree(value) + ",\"tags\":{\"k\":\"v\"}}}";
+              default -> "{\"" + member + "\":{\"selector\":{\"k\":" + JSON.valueToTree(value) + "}}}";
+            })).list().ofMaxSize(3).map(list -> (JsonNode) JSON.valueToTree(list));
+    Arbitrary<ObjectNode> nodeSpec = Combinators.combine(text, networking, peers, Arbitraries.of("fullNode",
+        "archive", "validator")).as((chain, net, peerList, mode) -> {
+          ObjectNode spec = JsonNodeFactory.instance.objectNode().put("chainId", chain).put("image", "seid");
+          spec.set("networking", net);
+          spec.set("peers", peerList);
+          spec.putObject(mode);
+          return spec;
+        });
+    return Combinators.combine(kinds, names, nodeSpec, networking).as((kind, name, spec, deploymentNetworking) -> {
+          ObjectNode object = JsonNodeFactory.instance.objectNode().put("kind", kind);
+          ObjectNode metadata = object.putObject("metadata").put("name", name).put("namespace", "ns");
+          switch (kind) {
+            case "SeiNode" -> object.put("apiVersion", "sei.io/v1alpha1").set("spec", spec);
+            case "SeiNodeDeployment" -> {
+              ObjectNode deploymentSpec = object.put("apiVersion", "sei.io/v1alpha1").putObject("spec")
+                  .put("replicas", 3);
+              deploymentSpec.set("networking", deploymentNetworking);
+              deploymentSpec.putObject("template").set("spec", spec);
+            }
+            default -> {
+              object.put("apiVersion", "apps/v1");
+              metadata.putObject("labels").put("sei.io/node", name);
+              metadata.putArray("ownerReferences").addObject().put("apiVersion", "sei.io/v1alpha1")
+                  .put("kind", "SeiNode").put("name", name).put("controller", true).put("uid", "u");
+            }
+          }
+          return object;
+        });
+  }
+
+  /** Mutates a review: often not at all, else in one of the ways a broken or hostile client would. */
+  private static byte[] mutate(byte[] body, Random random) throws Exception {
+    int choice = random.nextInt(20);
+    if (choice < 8) {
+      return body;
+    }
+    String text = new String(body, StandardCharsets.UTF_8);
+    return switch (choice) {
+      case 8 -> cut(body, random);
+      case 9 -> text.replaceFirst("\"uid\":\"", "\"uid\":\"x\",\"uid\":\"").getBytes(StandardCharsets.UTF_8);
+      case 10 -> ("[" .repeat(2000) + "]".repeat(2000)).getBytes(StandardCharsets.UTF_8);
+      default -> {
+        ObjectNode tree = (ObjectNode) JSON.readTree(body);
+        mutateTree(tree, random);
+        yield JSON.writeValueAsBytes(tree);
+      }
+    };
+  }
+
+  private static byte[] cut(byte[] body, Random random) {
+    byte[] cut = new byte[random.nextInt(body.length)];
+    System.arraycopy(body, 0, cut, 0, cut.length);
+    return cut;
+  }
+
+  /** Replaces one value anywhere in the tree: a type swap, a null, a huge or exotic string, deep nesting, or removal. */
+  private static void mutateTree(ObjectNode root, Random random) {
+    ObjectNode parent = root;
+    String field = null;
+    JsonNode current = root;
+    for (int depth = 0; depth < 8 && current.isObject() && current.size() > 0; depth++) {
+      parent = (ObjectNode) current;
+      List<String> names = iterate(parent);
+      field = names.get(random.nextInt(names.size()));
+      current = parent.get(field);
+    }
+    if (field == null) {
+      return;
+    }
+    switch (random.nextInt(7)) {
+      case 0 -> parent.remove(field);
+      case 1 -> parent.putNull(field);
+      case 2 -> parent.put(field, random.nextLong());
+      case 3 -> parent.put(field, "\ud83d\ude80\u202e\u0000\"\\".repeat(1 + random.nextInt(50)));
+      case 4 -> parent.put(field, "x".repeat(random.nextInt(20) == 0 ? random.nextInt(1_000_000) : 10_000));
+      case 5 -> {
+        ArrayNode nested = parent.putArray(field);
+        for (int i = 0; i < 200; i++) {
+          nested = nested.addArray();
+        }
+      }
+      default -> parent.set(field, current.isArray() ? JsonNodeFactory.instance.objectNode()
+          : JsonNodeFactory.instance.arrayNode().add(current));
+    }
+  }
+
+  private static List<String> iterate(ObjectNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static JsonNode tree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static HttpClient client() throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", CA.certificate().certificate());
+    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, factory.getTrustManagers(), null);
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl).build();
+  }
+}
