@@ -30,6 +30,9 @@ public final class Controller implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
   private static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(5);
+  public static final Duration LEASE_DURATION = Duration.ofSeconds(40);
+  private static final Duration RENEW_DEADLINE = Duration.ofSeconds(30);
+  private static final Duration RETRY_PERIOD = Duration.ofSeconds(4);
   /** How long a stop waits for reconciles in flight: well inside a pod's termination grace period. */
   private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -70,6 +73,9 @@ public final class Controller implements AutoCloseable {
             .aLeaderElectionConfiguration(ControllerConfig.LEASE_NAME)
             .withLeaseNamespace(config.leaseNamespace())
             .withIdentity(identity)
+            // a leader keeps its Lease through an apiserver outage of up to RENEW_DEADLINE; a standby takes a
+            // crashed leader's Lease after LEASE_DURATION (a stopping leader releases it at once)
+            .withLeaseDuration(LEASE_DURATION).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(RETRY_PERIOD)
             .withExitOnStopLeading(false)
             .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
               if (!closing.get()) {

@@ -26,8 +26,8 @@ public final class AuditLog {
    * One request. {@code user} is the impersonated user when there is one (tests act as ServiceAccounts that way),
    * else the authenticated one; {@code resource} includes the subresource ({@code seinodes/status}).
    */
-  public record Request(Instant at, String user, String verb, String resource, String namespace, String name,
-      int code) {
+  public record Request(Instant at, String user, String userAgent, String verb, String resource, String namespace,
+      String name, int code) {
 
     /**
      * Whether it changed (or tried to change) stored state. Reviews (SelfSubjectRulesReview, ...) ask a question
@@ -72,6 +72,7 @@ public final class AuditLog {
     String subresource = event.at("/objectRef/subresource").asText("");
     return new Request(Instant.parse(event.path("requestReceivedTimestamp").asText()),
         impersonated.isEmpty() ? event.at("/user/username").asText() : impersonated,
+        event.path("userAgent").asText(""),
         event.path("verb").asText(),
         event.at("/objectRef/resource").asText() + (subresource.isEmpty() ? "" : "/" + subresource),
         event.at("/objectRef/namespace").asText(""), event.at("/objectRef/name").asText(""),

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -54,6 +55,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Path workDir;
   private final CertificateAuthority ca;
   private final List<LocalProcess> processes = new ArrayList<>();
+  private final Map<String, List<String>> commands = new HashMap<>();
   private final Thread shutdownHook = new Thread(this::stopProcesses, "control-plane-shutdown");
   private int apiserverPort;
   private Path kubeconfig;
@@ -253,6 +255,22 @@ public final class ControlPlane implements AutoCloseable {
 
   private void launch(String name, List<String> command, Map<String, String> env) {
     processes.add(LocalProcess.start(name, command, env, workDir.resolve(name + ".log")));
+    commands.put(name, command);
+  }
+
+  /**
+   * Stops kube-apiserver (SIGTERM), keeps it down for {@code outage}, then starts it again on the same port and etcd
+   * and waits until it is ready: an outage everything else must live through.
+   */
+  public synchronized void restartApiserver(Duration outage) throws InterruptedException {
+    LocalProcess apiserver = processes.stream().filter(p -> p.name().equals("kube-apiserver")).findFirst()
+        .orElseThrow();
+    apiserver.close();
+    Thread.sleep(outage.toMillis());
+    LocalProcess restarted = LocalProcess.start("kube-apiserver", commands.get("kube-apiserver"), Map.of(),
+        workDir.resolve("kube-apiserver-restarted.log"));
+    processes.set(processes.indexOf(apiserver), restarted);
+    awaitReady();
   }
 
   private void awaitReady() {

@@ -185,7 +185,7 @@ public final class LoadBalancerSimulator implements AutoCloseable {
   }
 
   private void holdFinalizer(Service service) {
-    ignoreGone(() -> client.services().inNamespace(service.getMetadata().getNamespace())
+    attempt(() -> client.services().inNamespace(service.getMetadata().getNamespace())
         .withName(service.getMetadata().getName()).edit(s -> {
           if (!s.getMetadata().getFinalizers().contains(FINALIZER)) {
             s.getMetadata().getFinalizers().add(FINALIZER);
@@ -200,20 +200,22 @@ public final class LoadBalancerSimulator implements AutoCloseable {
       return;
     }
     String hostname = hostnameNow(service);
-    ignoreGone(() -> client.services().inNamespace(service.getMetadata().getNamespace())
-        .withName(service.getMetadata().getName()).editStatus(s -> {
-          s.getStatus().getLoadBalancer().setIngress(List.of(new LoadBalancerIngressBuilder()
-              .withHostname(hostname).build()));
-          return s;
-        }));
-    lastAssigned.set(Instant.now());
-    scheduler.schedule(() -> addHost(service.getMetadata().getUid(), hostname), dnsDelay.toMillis(),
-        TimeUnit.MILLISECONDS);
+    attempt(() -> {
+      client.services().inNamespace(service.getMetadata().getNamespace())
+          .withName(service.getMetadata().getName()).editStatus(s -> {
+            s.getStatus().getLoadBalancer().setIngress(List.of(new LoadBalancerIngressBuilder()
+                .withHostname(hostname).build()));
+            return s;
+          });
+      lastAssigned.set(Instant.now());
+      scheduler.schedule(() -> addHost(service.getMetadata().getUid(), hostname), dnsDelay.toMillis(),
+          TimeUnit.MILLISECONDS);
+    });
   }
 
   private void release(Service service) {
     removeHost(service);
-    ignoreGone(() -> client.services().inNamespace(service.getMetadata().getNamespace())
+    attempt(() -> client.services().inNamespace(service.getMetadata().getNamespace())
         .withName(service.getMetadata().getName()).edit(s -> {
           s.getMetadata().getFinalizers().remove(FINALIZER);
           return s;
@@ -247,12 +249,16 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     }
   }
 
-  private static void ignoreGone(Runnable action) {
+  /**
+   * Runs {@code step}; a Service that is gone (or changed meanwhile: the informer brings it again) ends it, any other
+   * failure (the apiserver away, say) is tried again a second later, as the real controller's work queue does.
+   */
+  private void attempt(Runnable step) {
     try {
-      action.run();
+      step.run();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 404 && e.getCode() != 409) {
-        throw e;
+      if (e.getCode() != 404 && e.getCode() != 409 && !scheduler.isShutdown()) {
+        scheduler.schedule(() -> attempt(step), 1, TimeUnit.SECONDS);
       }
     }
   }

@@ -34,6 +34,8 @@ public final class LocalSystem implements AutoCloseable {
   private LoadBalancerSimulator simulator;
   private LocalProcess controller;
   private LocalProcess webhook;
+  private int webhookHealthPort;
+  private int webhookHttpsPort;
   private int controllerHealthPort;
 
   private LocalSystem(ControlPlane plane, Path runDir) {
@@ -82,6 +84,8 @@ public final class LocalSystem implements AutoCloseable {
         "WEBHOOK_PORT", Integer.toString(port), "HEALTH_PORT", Integer.toString(health),
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString()));
     webhook = JavaProcess.start(name, WebhookMain.class, jvmOptions, settings, runDir.resolve(name + ".log"));
+    webhookHealthPort = health;
+    webhookHttpsPort = port;
     processes.add(webhook);
     awaitReady(webhook, health);
     WebhookRegistration.register(plane.client(), "https://127.0.0.1:" + port,
@@ -102,7 +106,7 @@ public final class LocalSystem implements AutoCloseable {
     List<String> options = new ArrayList<>(jvmOptions);
     options.add("-D" + LoadBalancerSimulator.HOSTS_FILE_PROPERTY + "=" + hostsFile());
     controller = JavaProcess.start("controller", ControllerMain.class, options, settings,
-        runDir.resolve("controller.log"));
+        runDir.resolve("controller-" + controllerHealthPort + ".log"));
     processes.add(controller);
     awaitReady(controller, controllerHealthPort);
   }
@@ -110,6 +114,21 @@ public final class LocalSystem implements AutoCloseable {
   /** The controller's process, for its CPU time. */
   public ProcessHandle controllerProcess() {
     return controller.handle();
+  }
+
+  /** The controller's health port, for /readyz and /metrics. */
+  public int controllerHealthPort() {
+    return controllerHealthPort;
+  }
+
+  /** The last webhook's HTTPS port. */
+  public int webhookHttpsPort() {
+    return webhookHttpsPort;
+  }
+
+  /** The last webhook's health port. */
+  public int webhookHealthPort() {
+    return webhookHealthPort;
   }
 
   /** The controller's process, to signal and wait for. */
@@ -125,6 +144,18 @@ public final class LocalSystem implements AutoCloseable {
   /** The controller's Prometheus metrics, as scraped now. */
   public String controllerMetrics() throws IOException, InterruptedException {
     return get(controllerHealthPort, "/metrics").body();
+  }
+
+  /** Whether the process serving health on {@code port} answers /readyz with 200 now. */
+  public static boolean ready(int port) {
+    try {
+      return get(port, "/readyz").statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Override

@@ -43,9 +43,10 @@ final class InformerOwnerLookup implements OwnerLookup, AutoCloseable {
     informers.forEach(SharedIndexInformer::start);
   }
 
+  /** Synced, and watching: while the apiserver is away the cache goes stale and a miss cannot be checked. */
   @Override
   public boolean ready() {
-    return informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    return informers.stream().allMatch(informer -> informer.hasSynced() && informer.isWatching());
   }
 
   @Override
