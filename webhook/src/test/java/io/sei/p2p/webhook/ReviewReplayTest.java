@@ -24,6 +24,10 @@ import org.junit.jupiter.api.Test;
 /** Replays AdmissionReviews recorded from the real apiserver and checks the exact answer. */
 class ReviewReplayTest {
 
+  private static final String REFUSAL = "this cluster cannot publish nodes over tcp: SEI_VPC_CIDR is not configured. "
+      + "Remove spec.networking.tcp, or run the sei-p2p webhook and controller with SEI_VPC_CIDR set to the VPC CIDRs "
+      + "that contain the pod IPs (or SEI_NLB_TARGET_TYPE=instance)";
+
   @Test
   void legacySeiNodeNetworkingGetsExactlyOneAddOperation() throws Exception {
     byte[] review = recorded("mutate-seinode-legacy");
@@ -78,9 +82,7 @@ class ReviewReplayTest {
          "message":"SeiNode \\"public\\" is invalid: spec.networking.tcp: %1$s",
          "details":{"name":"public","group":"sei.io","kind":"SeiNode",
            "causes":[{"reason":"FieldValueInvalid","field":"spec.networking.tcp","message":"%1$s"}]}}
-        """.formatted("this cluster cannot publish nodes over tcp: SEI_VPC_CIDR is not configured. Remove "
-        + "spec.networking.tcp, or run the sei-p2p webhook and controller with SEI_VPC_CIDR set to the VPC CIDRs that "
-        + "contain the pod IPs (or SEI_NLB_TARGET_TYPE=instance)")));
+        """.formatted(REFUSAL)));
 
     JsonNode allowed = response(post(service(ROUTABLE), Endpoints.VALIDATE_SEINODES, review));
     assertThat(allowed.path("allowed").asBoolean()).isTrue();
@@ -102,6 +104,11 @@ class ReviewReplayTest {
     JsonNode adding = response(post(service(UNCONFIGURED), Endpoints.VALIDATE_SEINODES,
         recorded("validate-seinode-update-adds-tcp")));
     assertThat(adding.path("allowed").asBoolean()).isFalse();
+    assertThat(adding.at("/status/code").asInt()).isEqualTo(422);
+    assertThat(adding.at("/status/details/causes")).singleElement().satisfies(cause -> {
+      assertThat(cause.path("field").asText()).isEqualTo("spec.networking.tcp");
+      assertThat(cause.path("message").asText()).isEqualTo(REFUSAL);
+    });
 
     JsonNode keeping = response(post(service(UNCONFIGURED), Endpoints.VALIDATE_SEINODES,
         recorded("validate-seinode-update-keeps-tcp")));

@@ -11,7 +11,14 @@ import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** Test helpers: fixtures, a fake owner lookup, and reading what the service answered. */
 final class Reviews {
@@ -36,6 +43,29 @@ final class Reviews {
 
   static byte[] recorded(String name) {
     return fixture("reviews/" + name + ".json");
+  }
+
+  /** The five admission paths. */
+  static final List<String> PATHS = List.of(Endpoints.MUTATE_SEINODES, Endpoints.MUTATE_SEINODEDEPLOYMENTS,
+      Endpoints.VALIDATE_SEINODES, Endpoints.VALIDATE_SEINODEDEPLOYMENTS, Endpoints.VALIDATE_STATEFULSETS);
+
+  /**
+   * Every recorded review by name, with the path the apiserver sent it to: a review is named after its path in the
+   * singular ({@code /validate/seinodes} gives {@code validate-seinode-<case>}).
+   */
+  static Map<String, String> allRecorded() {
+    Map<String, String> paths = new TreeMap<>();
+    try (Stream<Path> files = Files.list(Path.of(Reviews.class.getResource("/reviews").toURI()))) {
+      for (String file : files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json")).toList()) {
+        String name = file.substring(0, file.length() - ".json".length());
+        paths.put(name, PATHS.stream()
+            .filter(path -> name.startsWith(path.substring(1).replace('/', '-').replaceAll("s$", "") + "-"))
+            .findFirst().orElseThrow(() -> new IllegalStateException("no path for recorded review " + name)));
+      }
+    } catch (IOException | URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    return paths;
   }
 
   static String uidOf(byte[] review) {

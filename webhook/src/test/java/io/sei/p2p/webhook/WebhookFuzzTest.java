@@ -57,8 +57,6 @@ class WebhookFuzzTest {
   private static final int REVIEWS = Integer.getInteger("webhook.fuzz.reviews", 100_000);
   private static final CertificateAuthority CA = CertificateAuthority.create("fuzz-ca", Duration.ofDays(1),
       Clock.systemUTC());
-  private static final List<String> PATHS = List.of(Endpoints.MUTATE_SEINODES, Endpoints.MUTATE_SEINODEDEPLOYMENTS,
-      Endpoints.VALIDATE_SEINODES, Endpoints.VALIDATE_SEINODEDEPLOYMENTS, Endpoints.VALIDATE_STATEFULSETS);
   private static final KubernetesSerialization MODEL = new KubernetesSerialization();
 
   @TempDir
@@ -158,7 +156,7 @@ class WebhookFuzzTest {
     Arbitrary<String> operations = Arbitraries.frequencyOf(
         Tuple.of(9, Arbitraries.just("CREATE")), Tuple.of(9, Arbitraries.just("UPDATE")),
         Tuple.of(1, Arbitraries.just("DELETE")), Tuple.of(1, Arbitraries.just("CONNECT")));
-    return Arbitraries.of(PATHS).flatMap(path -> Combinators.combine(objects(path), operations,
+    return Arbitraries.of(Reviews.PATHS).flatMap(path -> Combinators.combine(objects(path), operations,
             Arbitraries.integers().between(0, 9), Arbitraries.strings().alpha().ofLength(12))
         .as((object, operation, shape, uid) -> {
           ObjectNode review = JsonNodeFactory.instance.objectNode().put("apiVersion", "admission.k8s.io/v1")

@@ -25,9 +25,12 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,8 +40,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -68,6 +73,7 @@ class WebhookServerTest {
   private HttpClient probe;
   private Context context;
   private Promise<Owner> slowOwner;
+  private final CountDownLatch ownerAsked = new CountDownLatch(1);
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
@@ -77,7 +83,11 @@ class WebhookServerTest {
     OwnerLookup owners = new OwnerLookup() {
       @Override
       public Future<Owner> find(String namespace, String name) {
-        return slowOwner != null ? slowOwner.future() : Future.succeededFuture(new Owner.NotFound(name));
+        if (slowOwner == null) {
+          return Future.succeededFuture(new Owner.NotFound(name));
+        }
+        ownerAsked.countDown();
+        return slowOwner.future();
       }
 
       @Override
@@ -91,7 +101,7 @@ class WebhookServerTest {
     WebhookConfig config = WebhookConfig.fromEnv(Map.of("WEBHOOK_PORT", "0", "HEALTH_PORT", "0",
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
         "SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7", "SHUTDOWN_DRAIN_SECONDS", "0", "TLS_POLL_SECONDS", "1",
-        "REQUEST_TIMEOUT_SECONDS", "2", "MAX_IN_FLIGHT", "4"));
+        "REQUEST_TIMEOUT_SECONDS", "2", "MAX_IN_FLIGHT", "8"));
     server = await(WebhookServer.start(vertx, config, service, owners::ready, registry));
     client = vertx.createHttpClient(clientOptions());
     probe = vertx.createHttpClient(clientOptions());
@@ -108,12 +118,8 @@ class WebhookServerTest {
 
   @Test
   void everyRecordedReviewIsAnsweredOverHttpsWithItsUid(VertxTestContext context) {
-    Map<String, String> fixtures = Map.of(
-        "mutate-seinode-legacy", Endpoints.MUTATE_SEINODES,
-        "mutate-seinodedeployment-legacy", Endpoints.MUTATE_SEINODEDEPLOYMENTS,
-        "validate-seinode-bad-name-and-peer", Endpoints.VALIDATE_SEINODES,
-        "validate-seinodedeployment-tcp-create", Endpoints.VALIDATE_SEINODEDEPLOYMENTS,
-        "validate-statefulset-held", Endpoints.VALIDATE_STATEFULSETS);
+    Map<String, String> fixtures = Reviews.allRecorded();
+    assertThat(fixtures).hasSize(11);
     var checkpoint = context.checkpoint(fixtures.size());
     fixtures.forEach((name, path) -> post(path, Buffer.buffer(recorded(name))).onComplete(context.succeeding(
         reply -> context.verify(() -> {
@@ -252,7 +258,7 @@ class WebhookServerTest {
     List<HttpClient> clients = new ArrayList<>();
     List<Future<Reply>> stalled = new ArrayList<>();
     try {
-      for (int i = 0; i < 4; i++) { // the cap in this test's configuration; each waits for a body that never comes
+      for (int i = 0; i < 8; i++) { // the cap in this test's configuration; each waits for a body that never comes
         HttpClient own = vertx.createHttpClient(clientOptions());
         clients.add(own);
         stalled.add(stalledPost(own));
@@ -260,7 +266,7 @@ class WebhookServerTest {
       Thread.sleep(300);
       Reply refused = await(post(Endpoints.MUTATE_SEINODES, Buffer.buffer(recorded("mutate-seinode-legacy"))));
       assertThat(refused.status()).isEqualTo(429);
-      assertThat(refused.body().toString()).startsWith("too many admission reviews in flight (at most 4); retry");
+      assertThat(refused.body().toString()).startsWith("too many admission reviews in flight (at most 8); retry");
       for (Future<Reply> one : stalled) {
         assertThat(await(one).status()).as("answered when its body did not come").isEqualTo(408);
       }
@@ -324,23 +330,60 @@ class WebhookServerTest {
     }
   }
 
+  /**
+   * On SIGTERM: /readyz fails at once; after the drain delay the server stops, yet a review still in flight then is
+   * answered; idle keep-alive connections are closed (the apiserver would otherwise keep using them).
+   */
   @Test
-  void shutdownFinishesInFlightReviewsAndFailsReadinessFirst(Vertx vertx) throws Exception {
+  void shutdownFailsReadinessDrainsAnswersInFlightReviewsAndClosesIdleConnections(Vertx vertx) throws Exception {
     slowOwner = Promise.promise();
     Future<Reply> inFlight = post(Endpoints.VALIDATE_STATEFULSETS, Buffer.buffer(recorded("validate-statefulset-held")));
-    Thread.sleep(200); // the review is now waiting for its owner lookup
+    assertThat(ownerAsked.await(5, TimeUnit.SECONDS)).as("the review waits for its owner lookup").isTrue();
+    try (SSLSocket idle = keptAliveConnection()) {
+      Duration drain = Duration.ofMillis(300);
+      Future<Void> stopping = server.shutdown(drain, Duration.ofSeconds(5));
+      HttpClient plain = vertx.createHttpClient();
+      assertThat(await(get(plain, "/readyz")).status()).isEqualTo(503);
+      plain.close();
+      // the review outlasts the drain: it is still in flight while the server stops
+      vertx.setTimer(drain.toMillis() + 700, id -> slowOwner.complete(new Owner.NotFound("gated")));
 
-    Future<Void> stopping = server.shutdown(Duration.ofMillis(500), Duration.ofSeconds(5));
-    HttpClient plain = vertx.createHttpClient();
-    assertThat(await(get(plain, "/readyz")).status()).isEqualTo(503);
-    plain.close();
-    vertx.setTimer(300, id -> slowOwner.complete(new Owner.NotFound("gated")));
-
-    Reply reply = await(inFlight);
-    assertThat(reply.status()).isEqualTo(200);
-    assertThat(JSON.readTree(reply.body().getBytes()).at("/response/allowed").asBoolean()).isTrue();
-    await(stopping);
+      Reply reply = await(inFlight);
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(JSON.readTree(reply.body().getBytes()).at("/response/allowed").asBoolean()).isTrue();
+      await(stopping);
+      idle.setSoTimeout(5000);
+      assertThat(idle.getInputStream().read()).as("the idle connection was closed by the server").isEqualTo(-1);
+    }
     server = null;
+  }
+
+  /** A TLS connection that has carried one review and now sits idle, kept alive. */
+  private SSLSocket keptAliveConnection() throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", CA.certificate().certificate());
+    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, factory.getTrustManagers(), null);
+    SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", server.httpsPort());
+    byte[] body = recorded("mutate-seinode-legacy");
+    socket.getOutputStream().write(("POST " + Endpoints.MUTATE_SEINODES + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().write(body);
+    socket.getOutputStream().flush();
+    BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+        StandardCharsets.ISO_8859_1));
+    int length = 0;
+    for (String line = reader.readLine(); !line.isEmpty(); line = reader.readLine()) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    assertThat(reader.skip(length)).isEqualTo(length);
+    return socket;
   }
 
   private HttpClientOptions clientOptions() {
