@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.model.SeiNode;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,32 @@ class ApplyTest {
     assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656},{\"port\":1}],"
         + "\"type\":\"LoadBalancer\"}}"), wanted)).isFalse();
     assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656}]}}"), wanted)).isFalse();
+  }
+
+  /** What is up to date is never written: an idle cluster sees no writes. */
+  @Test
+  void aDriftedObjectIsWrittenAndAnUpToDateOneIsNot() {
+    SeiNode node = new SeiNode();
+    node.setMetadata(new ObjectMetaBuilder().withName("n").withNamespace("ns").withUid("uid-n").build());
+    // nothing listens there: a request fails, so an object returned means no request was made
+    try (var client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+        .withMasterUrl("https://127.0.0.1:1").withRequestRetryBackoffLimit(0).build()).build()) {
+      Apply apply = new Apply(client, new ControllerMetrics());
+      ConfigMap written = configMap(node, "v1");
+
+      assertThatThrownBy(() -> apply.ensure(written, configMap(node, "v0"))).as("drifted: it writes")
+          .isInstanceOf(KubernetesClientException.class);
+
+      // what the cluster holds after that write (its applied-hash included), plus fields others added
+      ConfigMap live = new ConfigMapBuilder(written).editMetadata().addToLabels("added-by", "someone").endMetadata()
+          .build();
+      assertThat(apply.ensure(configMap(node, "v1"), live)).as("up to date: nothing written").isSameAs(live);
+    }
+  }
+
+  private static ConfigMap configMap(SeiNode owner, String value) {
+    return Apply.ownedBy(new ConfigMapBuilder().withNewMetadata().withName("n-config").withNamespace("ns")
+        .endMetadata().addToData("k", value).build(), owner);
   }
 
   @Test
