@@ -1,16 +1,20 @@
 package io.sei.p2p.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.sei.p2p.model.WellKnown;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -72,7 +76,45 @@ public final class Apply {
       return actual;
     }
     metrics.wrote(desired.getKind(), "apply");
+    T applied;
+    try {
+      applied = forcedApply(desired);
+    } catch (KubernetesClientException e) {
+      // a list another manager changed may not merge with this controller's (two ports of one name, say)
+      if (e.getCode() != 422 || replaceLists(desired, client.resource(desired).get()) == null) {
+        throw e;
+      }
+      metrics.wrote(desired.getKind(), "apply");
+      return forcedApply(desired);
+    }
+    T replaced = replaceLists(desired, applied);
+    return replaced == null ? applied : replaced;
+  }
+
+  private <T extends HasMetadata> T forcedApply(T desired) {
     return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+  }
+
+  /**
+   * An apply keeps the list entries another manager added (a port edited by hand, say): the lists of {@code desired}
+   * that {@code live} does not hold as they are are replaced whole, provided {@code live} is still current. Null when
+   * there is no such list.
+   */
+  private <T extends HasMetadata> T replaceLists(T desired, T live) {
+    JsonNode wanted = json.convertValue(desired, JsonNode.class);
+    List<String> lists = live == null ? List.of()
+        : listsNotCovered(json.convertValue(live, JsonNode.class), wanted, "");
+    if (lists.isEmpty()) {
+      return null;
+    }
+    ArrayNode patch = json.convertValue(List.of(Map.of("op", "test", "path", "/metadata/resourceVersion",
+        "value", live.getMetadata().getResourceVersion())), ArrayNode.class);
+    for (String list : lists) {
+      patch.addObject().put("op", "replace").put("path", list).set("value", wanted.at(list));
+    }
+    metrics.wrote(desired.getKind(), "patch");
+    return client.resource(live).patch(new PatchContext.Builder().withPatchType(PatchType.JSON)
+        .withFieldManager(FIELD_MANAGER).build(), json.asJson(patch));
   }
 
   public void delete(HasMetadata object) {
@@ -141,6 +183,22 @@ public final class Apply {
       return true;
     }
     return wanted.equals(actual) || (wanted.isNumber() && actual.isNumber() && wanted.asText().equals(actual.asText()));
+  }
+
+  /** The JSON pointers of the lists in {@code wanted} that {@code actual} does not hold as they are, outermost first. */
+  static List<String> listsNotCovered(JsonNode actual, JsonNode wanted, String path) {
+    if (wanted.isArray()) {
+      return contains(actual, wanted) ? List.of() : List.of(path);
+    }
+    List<String> lists = new ArrayList<>();
+    if (wanted.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> fields = wanted.fields(); fields.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        lists.addAll(listsNotCovered(actual.path(field.getKey()), field.getValue(),
+            path + "/" + field.getKey().replace("~", "~0").replace("/", "~1")));
+      }
+    }
+    return lists;
   }
 
   private String hash(HasMetadata desired) {

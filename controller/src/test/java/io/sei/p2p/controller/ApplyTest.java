@@ -38,6 +38,22 @@ class ApplyTest {
     assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656}]}}"), wanted)).isFalse();
   }
 
+  /** An apply keeps entries another manager added to a list; those lists are found to be replaced whole. */
+  @Test
+  void theListsAnApplyCannotRepairAreNamedByPointer() throws Exception {
+    JsonNode wanted = JSON.readTree("{\"metadata\":{\"labels\":{\"a/b\":\"x\"}},\"spec\":{\"ports\":[{\"port\":26656}],"
+        + "\"selector\":{\"pod\":\"n-0\"},\"template\":{\"containers\":[{\"name\":\"seid\"}]}}}");
+    JsonNode actual = JSON.readTree("{\"metadata\":{\"labels\":{\"a/b\":\"x\"}},\"spec\":{\"ports\":[{\"port\":26000},"
+        + "{\"port\":26656}],\"selector\":{\"pod\":\"n-0\"},\"template\":{\"containers\":[{\"name\":\"seid\","
+        + "\"image\":\"i\"}]}}}");
+
+    assertThat(Apply.listsNotCovered(actual, wanted, "")).containsExactly("/spec/ports");
+    assertThat(Apply.listsNotCovered(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656}]}}"),
+        JSON.readTree("{\"metadata\":{\"labels\":{\"a/b\":[\"x\"]}},\"spec\":{\"ports\":[{\"port\":26656}]}}"), ""))
+        .as("a key with a slash is escaped").containsExactly("/metadata/labels/a~1b");
+    assertThat(Apply.listsNotCovered(wanted, wanted, "")).isEmpty();
+  }
+
   /** What is up to date is never written: an idle cluster sees no writes. */
   @Test
   void aDriftedObjectIsWrittenAndAnUpToDateOneIsNot() {
