@@ -56,17 +56,25 @@ public final class Controller implements AutoCloseable {
   /**
    * Starts reconciling.
    *
-   * @param onLostLease what to do when another replica took the Lease while this one ran (in production: exit, so
-   *                    that the pod restarts and campaigns again); not called when the Lease goes because of
-   *                    {@link #close}
+   * @param onFatal what to do when this replica can no longer do its work: another replica took the Lease while it
+   *                ran, or a cache stopped for good (in production: exit, so that the pod restarts, lists afresh
+   *                and campaigns again); not called because of {@link #close}
+   * @throws io.javaoperatorsdk.operator.OperatorException when a cache cannot start (a permission missing, say)
    */
-  public static Controller start(ControllerConfig config, KubernetesClient client, Runnable onLostLease) {
+  public static Controller start(ControllerConfig config, KubernetesClient client, Runnable onFatal) {
     LOG.info("tcp publication on this cluster: {}", config.clusterRoutability().reason());
     String identity = "sei-p2p-controller-" + UUID.randomUUID();
     AtomicBoolean closing = new AtomicBoolean();
     Operator operator = new Operator(overrider -> {
       overrider.withKubernetesClient(client).withCloseClientOnStop(false)
-          .withReconciliationTerminationTimeout(IN_FLIGHT_TIMEOUT);
+          .withReconciliationTerminationTimeout(IN_FLIGHT_TIMEOUT)
+          // the operator's own handler would System.exit from an informer's thread
+          .withInformerStoppedHandler((informer, failure) -> {
+            if (failure != null && !closing.get()) {
+              LOG.error("a cache stopped for good: {}", informer, failure);
+              onFatal.run();
+            }
+          });
       if (config.leaderElection()) {
         // never System.exit from the operator: on SIGTERM it would run inside the JVM's shutdown and deadlock it
         overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
@@ -81,7 +89,7 @@ public final class Controller implements AutoCloseable {
               if (!closing.get()) {
                 LOG.error("lost the Lease {}/{} to another replica", config.leaseNamespace(),
                     ControllerConfig.LEASE_NAME);
-                onLostLease.run();
+                onFatal.run();
               }
             }, leader -> { }))
             .build());

@@ -19,8 +19,16 @@ public final class ControllerMain {
       return;
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    // a replica that lost its Lease exits, so that its pod restarts and campaigns again (this never runs on SIGTERM)
-    Controller controller = Controller.start(config, client, () -> System.exit(1));
+    Controller controller;
+    try {
+      // a replica that cannot go on exits, so that its pod restarts afresh (this never runs on SIGTERM)
+      controller = Controller.start(config, client, () -> System.exit(1));
+    } catch (RuntimeException e) {
+      System.err.println("sei-p2p controller: could not start: " + e.getMessage()
+          + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       controller.close();
       client.close();

@@ -27,7 +27,7 @@ public final class AuditLog {
    * else the authenticated one; {@code resource} includes the subresource ({@code seinodes/status}).
    */
   public record Request(Instant at, String user, String userAgent, String verb, String resource, String namespace,
-      String name, int code) {
+      String name, int code, String message) {
 
     /**
      * Whether it changed (or tried to change) stored state. Reviews (SelfSubjectRulesReview, ...) ask a question
@@ -76,6 +76,6 @@ public final class AuditLog {
         event.path("verb").asText(),
         event.at("/objectRef/resource").asText() + (subresource.isEmpty() ? "" : "/" + subresource),
         event.at("/objectRef/namespace").asText(""), event.at("/objectRef/name").asText(""),
-        event.at("/responseStatus/code").asInt());
+        event.at("/responseStatus/code").asInt(), event.at("/responseStatus/message").asText(""));
   }
 }

@@ -13,6 +13,8 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers from informer caches of SeiNodes (no API call in steady state): one for all namespaces, or one per watched
@@ -20,6 +22,8 @@ import java.util.Set;
  * GET, run off the event loop; an API error there fails closed.
  */
 final class InformerOwnerLookup implements OwnerLookup, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InformerOwnerLookup.class);
 
   private final Vertx vertx;
   private final KubernetesClient client;
@@ -40,7 +44,15 @@ final class InformerOwnerLookup implements OwnerLookup, AutoCloseable {
   }
 
   void start() {
-    informers.forEach(SharedIndexInformer::start);
+    for (SharedIndexInformer<SeiNode> informer : informers) {
+      // whatever stops the cache (a permission not granted yet, the apiserver away) is retried with backoff for as
+      // long as it lasts, not only once it has synced; /readyz says whether it has
+      informer.exceptionHandler((started, failure) -> {
+        LOG.warn("SeiNode cache: {}; retrying", String.valueOf(failure.getMessage()).lines().findFirst().orElse(""));
+        return true;
+      });
+      informer.start();
+    }
   }
 
   /** Synced, and watching: while the apiserver is away the cache goes stale and a miss cannot be checked. */
