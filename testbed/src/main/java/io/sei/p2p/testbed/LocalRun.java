@@ -3,8 +3,10 @@ package io.sei.p2p.testbed;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.rules.DeploymentChildren;
 import io.sei.p2p.rules.Networking;
 import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
@@ -14,7 +16,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 /**
  * The main job on an embedded local default: a real control plane whose pods run (kube-scheduler and KWOK); the
@@ -108,7 +112,11 @@ public final class LocalRun {
     boolean done = false;
     while (!done && Instant.now().isBefore(deadline)) {
       List<SeiNode> nodes = plane.client().resources(SeiNode.class).inNamespace(NAMESPACE).list().getItems();
-      done = !nodes.isEmpty();
+      // a deployment's children appear one reconcile later than the nodes applied directly
+      Set<String> names = nodes.stream().map(node -> node.getMetadata().getName()).collect(Collectors.toSet());
+      done = !nodes.isEmpty() && plane.client().resources(SeiNodeDeployment.class).inNamespace(NAMESPACE).list()
+          .getItems().stream().flatMap(deployment -> DeploymentChildren.desired(deployment).stream())
+          .allMatch(child -> names.contains(child.getMetadata().getName()));
       for (SeiNode node : nodes) {
         String line = progress(node);
         if (!line.equals(lastLine.put(node.getMetadata().getName(), line))) {
@@ -129,8 +137,8 @@ public final class LocalRun {
       say(String.format("  %-16s address=%s nodeId=%s", name,
           node.getStatus() == null || node.getStatus().externalAddress() == null ? "-" : node.getStatus().externalAddress(),
           node.getStatus() == null ? "-" : node.getStatus().nodeId()));
-      say(String.format("  %-16s pod %s %s on %s", "", pod.getMetadata().getName(), pod.getStatus().getPodIP(),
-          pod.getSpec().getNodeName()));
+      say(pod == null ? String.format("  %-16s no pod yet", "") : String.format("  %-16s pod %s %s on %s", "",
+          pod.getMetadata().getName(), pod.getStatus().getPodIP(), pod.getSpec().getNodeName()));
       say(String.format("  %-16s %s", "", peers));
     }
   }
