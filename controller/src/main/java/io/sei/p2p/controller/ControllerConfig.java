@@ -31,7 +31,7 @@ public record ControllerConfig(
         env.getOrDefault("POD_NAMESPACE", "sei-system"),
         !"false".equalsIgnoreCase(env.getOrDefault("SEI_LEADER_ELECTION", "true")),
         port(env.getOrDefault("HEALTH_PORT", "8081")),
-        Duration.ofSeconds(60),
+        seconds(env, "SEI_NOT_ROUTABLE_RECHECK_SECONDS", 60),
         seconds(env, "SEI_PEER_SETTLE_SECONDS", 60),
         seconds(env, "SEI_PEER_UPDATE_SECONDS", 15));
   }

@@ -7,6 +7,7 @@ import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.rules.DnsWait;
 import io.sei.p2p.rules.ExternalAddress;
 import io.sei.p2p.rules.Networking;
 import io.sei.p2p.rules.NlbTargetType;
@@ -21,7 +22,6 @@ import java.util.Map;
 final class Publisher {
 
   static final String LOAD_BALANCER_SETTINGS = "LoadBalancerSettings";
-  private static final Duration DNS_RECHECK_MAX = Duration.ofSeconds(30);
 
   private final ControllerConfig config;
   private final Owned<SeiNode> owned;
@@ -127,15 +127,10 @@ final class Publisher {
     return Routability.ofPod(config.targetType(), config.vpcCidr(), podIp);
   }
 
-  /** Backs off from 1 s towards 30 s the longer the name has been missing. */
+  /** When to look again at a name that does not resolve yet ({@link DnsWait}). */
   private static Duration dnsRecheck(SeiNodeStatus old, Instant now) {
     Condition waiting = Conditions.find(old.conditions(), SeiNodeReconciler.PUBLISHED);
-    if (waiting == null || !"WaitingForDNS".equals(waiting.getReason())) {
-      return Duration.ofSeconds(1);
-    }
-    Duration waited = Duration.between(Instant.parse(waiting.getLastTransitionTime()), now);
-    Duration half = waited.dividedBy(2);
-    return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
-        : half.compareTo(DNS_RECHECK_MAX) > 0 ? DNS_RECHECK_MAX : half;
+    return DnsWait.recheck(waiting == null || !"WaitingForDNS".equals(waiting.getReason()) ? null
+        : Instant.parse(waiting.getLastTransitionTime()), now);
   }
 }

@@ -13,6 +13,7 @@ import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.PeerTiming;
 import io.sei.p2p.rules.Peers;
+import io.sei.p2p.rules.StatefulSetGate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -111,12 +112,15 @@ final class Workload {
     StepFailed.during("ConfigMapApplyFailed", () -> owned.ensure(NodeObjects.configMap(node, config, now)));
   }
 
-  /** The first StatefulSet; null while the admission gate still holds it (its cache lags behind the address). */
+  /**
+   * The first StatefulSet; null while the admission gate still holds it because its cache has not seen the address
+   * yet. Any other denial (the gate failing closed, say) is a failed step the node reports.
+   */
   private StatefulSet create(SeiNode node, NodeConfig.Rendered config, int peers) {
     try {
       return owned.ensure(NodeObjects.statefulSet(node, config, peers));
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains("is held")) {
+      if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains(StatefulSetGate.WAITING_FOR_ADDRESS)) {
         LOG.debug("StatefulSet {}/{} held by the admission gate; retrying", node.getMetadata().getNamespace(),
             node.getMetadata().getName());
         return null;

@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public final class StatefulSetGate {
 
+  /** How a hold for a missing address reads: the one denial the controller expects and simply retries. */
+  public static final String WAITING_FOR_ADDRESS = "status.externalAddress is not set yet";
+
   private StatefulSetGate() {
   }
 
@@ -66,7 +69,7 @@ public final class StatefulSetGate {
       boolean held = Networking.tcpEnabled(node.getSpec().networking()) && (address == null || address.isBlank());
       return held
           ? Decision.deny(subject + " is held: SeiNode " + node.getMetadata().getName() + " publishes P2P over tcp "
-              + "but status.externalAddress is not set yet (waiting for its load balancer)")
+              + "but " + WAITING_FOR_ADDRESS + " (waiting for its load balancer)")
           : Decision.allow();
     }
     if (owner instanceof Owner.Unknown unknown) {

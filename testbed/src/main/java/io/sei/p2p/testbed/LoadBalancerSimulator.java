@@ -54,6 +54,7 @@ public final class LoadBalancerSimulator implements AutoCloseable {
   private final Set<String> silent = ConcurrentHashMap.newKeySet();
   private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> rebuilds = new ConcurrentHashMap<>();
+  private final Set<String> heldDns = ConcurrentHashMap.newKeySet();
   private final SharedIndexInformer<Service> informer;
   private final AtomicReference<Instant> lastAssigned = new AtomicReference<>();
 
@@ -137,6 +138,18 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     scheduler.schedule(() -> assignIngress(service), ingressDelay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The NLB's name stays out of DNS until {@link #releaseDns}: a slow propagation. */
+  public void holdDns(String namespace, String name) {
+    heldDns.add(namespace + "/" + name);
+  }
+
+  /** The held name enters DNS now. */
+  public void releaseDns(String namespace, String name) {
+    heldDns.remove(namespace + "/" + name);
+    Service service = client.services().inNamespace(namespace).withName(name).get();
+    addHost(service.getMetadata().getUid(), hostnameNow(service));
+  }
+
   /** The NLB's name leaves DNS (the load balancer stays): a transient DNS failure. */
   public void forgetDns(String namespace, String name) {
     removeHost(client.services().inNamespace(namespace).withName(name).get());
@@ -208,8 +221,10 @@ public final class LoadBalancerSimulator implements AutoCloseable {
             return s;
           });
       lastAssigned.set(Instant.now());
-      scheduler.schedule(() -> addHost(service.getMetadata().getUid(), hostname), dnsDelay.toMillis(),
-          TimeUnit.MILLISECONDS);
+      if (!heldDns.contains(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName())) {
+        scheduler.schedule(() -> addHost(service.getMetadata().getUid(), hostname), dnsDelay.toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
     });
   }
 

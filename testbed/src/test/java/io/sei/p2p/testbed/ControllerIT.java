@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,6 +67,11 @@ class ControllerIT {
             .containsEntry(P2pService.TARGET_TYPE, "ip").containsEntry(P2pService.SCHEME, "internet-facing");
         assertThat(service.getMetadata().getOwnerReferences()).singleElement()
             .satisfies(ref -> assertThat(ref.getName()).isEqualTo(child));
+        Service headless = cluster.service(ns, child);
+        assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(headless.getSpec().getPublishNotReadyAddresses()).as("found before it is ready").isTrue();
+        assertThat(headless.getSpec().getSelector()).containsExactly(Map.entry("sei.io/node", child));
+        assertThat(headlessPorts(ns, child)).containsExactly("p2p 26656->26656", "rpc 26657->26657");
       }
 
       // fleet-2 has no load balancer yet: its StatefulSet is held, by the controller and by the webhook's gate
@@ -87,13 +94,39 @@ class ControllerIT {
             .contains("external_address = \"" + host + ":26656\"");
       }
 
+      // its address appears, but its name is not in DNS yet: the controller holds it (the gate would not: the
+      // address is set)
+      cluster.simulator().holdDns(ns, "fleet-2-p2p");
       cluster.simulator().speak(ns, "fleet-2-p2p");
       Await.until("fleet-2 waits for DNS after its address appears", WAIT,
-          () -> "WaitingForDNS".equals(publishedReason(ns, "fleet-2")) || "Published".equals(publishedReason(ns, "fleet-2")));
+          () -> "WaitingForDNS".equals(publishedReason(ns, "fleet-2")));
+      assertThat(cluster.node(ns, "fleet-2").getStatus().externalAddress()).isNotNull();
+      // the reconcile that wrote WaitingForDNS decided on the StatefulSet before it wrote the status
+      assertThat(cluster.statefulSet(ns, "fleet-2")).as("held while its name does not resolve").isNull();
+      cluster.simulator().releaseDns(ns, "fleet-2-p2p");
       Await.until("fleet-2 published and started", WAIT, () -> cluster.statefulSet(ns, "fleet-2") != null);
       assertThat(cluster.events(ns, "fleet-2")).contains("LoadBalancerPending", "WaitingForDNS", "Published");
       Await.until("deployment status", WAIT, () -> deploymentStatus(ns, "fleet", "publishedReplicas") == 3
           && deploymentStatus(ns, "fleet", "readyReplicas") == 3);
+    }
+  }
+
+  /** Without the webhook's gate, the controller alone holds a node whose load balancer has no address yet. */
+  @Test
+  void theControllerItselfHoldsANodeWhoseLoadBalancerIsPending() {
+    String ns = plane.newNamespace("own-hold");
+    cluster.simulator().silence(ns, "solo-p2p");
+    try (Controller controller = controller(ns)) {
+      cluster.apply(ns, Manifests.fullNode("solo", "networking: {tcp: {}}"));
+      Await.until("LoadBalancerPending", WAIT, () -> "LoadBalancerPending".equals(publishedReason(ns, "solo")));
+      int reconciles = TestCluster.reconciles(controller, "SeiNode");
+      // a change to one of its objects makes the controller decide again
+      assertThat(plane.kubectl().run("-n", ns, "annotate", "service", "solo", "poke=1").succeeded()).isTrue();
+      Await.until("reconciled again", WAIT, () -> TestCluster.reconciles(controller, "SeiNode") > reconciles);
+      assertThat(cluster.statefulSet(ns, "solo")).as("no StatefulSet before the address").isNull();
+
+      cluster.simulator().speak(ns, "solo-p2p");
+      Await.until("started once published", WAIT, () -> cluster.statefulSet(ns, "solo") != null);
     }
   }
 
@@ -189,10 +222,12 @@ class ControllerIT {
           .allMatch(i -> "Published".equals(publishedReason(ns, "fleet-" + i))));
       String address = cluster.node(ns, "fleet-0").getStatus().externalAddress();
 
+      int reconciles = TestCluster.reconciles(controller, "SeiNode");
       cluster.simulator().blankIngress(ns, "fleet-0-p2p", Duration.ofSeconds(4));
       Await.until("the ingress reads empty", WAIT, () -> cluster.service(ns, "fleet-0-p2p").getStatus().getLoadBalancer().getIngress()
           .isEmpty());
-      Thread.sleep(2000);
+      Await.until("the controller reconciled the empty read", WAIT,
+          () -> TestCluster.reconciles(controller, "SeiNode") > reconciles);
       assertThat(cluster.node(ns, "fleet-0").getStatus().externalAddress()).isEqualTo(address);
 
       cluster.apply(ns, Manifests.deployment("fleet", "", 1, "networking: {tcp: {}}", ""));
@@ -207,10 +242,12 @@ class ControllerIT {
   @Test
   void aNonRoutableClusterCreatesNoServiceSaysWhyOnceAndConvergesWhenFixed() throws Exception {
     String ns = plane.newNamespace("unroutable");
-    try (Controller controller = cluster.controller(ns, Map.of())) {
+    try (Controller controller = cluster.controller(ns, Map.of("SEI_NOT_ROUTABLE_RECHECK_SECONDS", "2"))) {
       cluster.apply(ns, Manifests.fullNode("lonely", "networking: {tcp: {}}"));
       Await.until("NotRoutable", WAIT, () -> "NotRoutable".equals(publishedReason(ns, "lonely")));
-      Thread.sleep(2000);
+      int reconciles = TestCluster.reconciles(controller, "SeiNode");
+      Await.until("looked at again and again, though nothing changed (the requeue)", WAIT,
+          () -> TestCluster.reconciles(controller, "SeiNode") >= reconciles + 2);
       assertThat(cluster.service(ns, "lonely-p2p")).isNull();
       assertThat(cluster.statefulSet(ns, "lonely")).isNull();
       assertThat(cluster.condition(ns, "lonely", "Published").getMessage()).isEqualTo("this cluster cannot publish: SEI_VPC_CIDR is not configured");
@@ -251,6 +288,43 @@ class ControllerIT {
     }
   }
 
+  /** Drift on either Service (ports, selector, labels) is put back; the load balancer and the pod stay as they are. */
+  @Test
+  void driftOnTheServicesIsRepairedAndTheLoadBalancerKept() {
+    String ns = plane.newNamespace("drift");
+    try (Controller controller = controller(ns)) {
+      cluster.apply(ns, Manifests.fullNode("drifty", "networking: {tcp: {}}"));
+      Await.until("started", WAIT, () -> cluster.statefulSet(ns, "drifty") != null);
+      Service balancer = cluster.service(ns, "drifty-p2p");
+      String address = cluster.node(ns, "drifty").getStatus().externalAddress();
+      String hash = podTemplateHash(ns, "drifty");
+
+      assertThat(plane.kubectl().run("-n", ns, "patch", "service", "drifty-p2p", "--type=merge", "-p",
+          "{\"metadata\":{\"labels\":{\"sei.io/component\":\"tampered\"}},"
+              + "\"spec\":{\"selector\":{\"statefulset.kubernetes.io/pod-name\":\"someone-else-0\"},"
+              + "\"ports\":[{\"name\":\"p2p\",\"protocol\":\"TCP\",\"port\":26000,\"targetPort\":26000}]}}")
+          .succeeded()).isTrue();
+      assertThat(plane.kubectl().run("-n", ns, "patch", "service", "drifty", "--type=merge", "-p",
+          "{\"spec\":{\"ports\":[{\"name\":\"p2p\",\"protocol\":\"TCP\",\"port\":26000}]}}").succeeded()).isTrue();
+
+      Await.until("the load balancer Service repaired", WAIT, () -> {
+        Service now = cluster.service(ns, "drifty-p2p");
+        return now.getSpec().getPorts().size() == 1 && now.getSpec().getPorts().get(0).getPort() == 26656
+            && "drifty-0".equals(now.getSpec().getSelector().get("statefulset.kubernetes.io/pod-name"))
+            && "p2p-lb".equals(now.getMetadata().getLabels().get("sei.io/component"));
+      });
+      Await.until("the headless Service repaired", WAIT, () -> headlessPorts(ns, "drifty").equals(
+          List.of("p2p 26656->26656", "rpc 26657->26657")));
+      Service repaired = cluster.service(ns, "drifty-p2p");
+      assertThat(repaired.getSpec().getPorts().get(0).getTargetPort().getIntVal()).isEqualTo(26656);
+      assertThat(repaired.getMetadata().getUid()).as("the same Service, so the same load balancer")
+          .isEqualTo(balancer.getMetadata().getUid());
+      assertThat(repaired.getMetadata().getAnnotations()).containsAllEntriesOf(balancer.getMetadata().getAnnotations());
+      assertThat(cluster.node(ns, "drifty").getStatus().externalAddress()).isEqualTo(address);
+      assertThat(podTemplateHash(ns, "drifty")).as("the pod is not rolled").isEqualTo(hash);
+    }
+  }
+
   @Test
   void retainKeepsTheChildrenWhenTheDeploymentIsDeleted() {
     String ns = plane.newNamespace("retain");
@@ -258,12 +332,44 @@ class ControllerIT {
       cluster.apply(ns, Manifests.deployment("kept", "", 2, "deletionPolicy: Retain", ""));
       Await.until("children", WAIT, () -> cluster.node(ns, "kept-0") != null && cluster.node(ns, "kept-1") != null);
 
+      ConfigMap canary = ownedBy(ns, "kept");
+
       client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").delete();
 
       Await.until("deployment gone", WAIT, () -> client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").get() == null);
-      Await.until("children released", WAIT, () -> cluster.node(ns, "kept-0").getMetadata().getOwnerReferences().isEmpty());
-      assertThat(cluster.node(ns, "kept-1")).isNotNull();
+      Await.until("the garbage collector has dealt with its dependents", WAIT, () -> client.resource(canary).get() == null);
+      assertThat(List.of("kept-0", "kept-1")).allSatisfy(child -> {
+        assertThat(cluster.node(ns, child)).as(child + " kept").isNotNull();
+        assertThat(cluster.node(ns, child).getMetadata().getOwnerReferences()).as(child + " released").isEmpty();
+      });
     }
+  }
+
+  @Test
+  void theDefaultDeletionPolicyDeletesTheChildrenWithTheirObjects() {
+    String ns = plane.newNamespace("delete");
+    try (Controller controller = controller(ns)) {
+      cluster.apply(ns, Manifests.deployment("gone", "", 2, "", "networking: {tcp: {}}"));
+      Await.until("children started", WAIT, () -> cluster.statefulSet(ns, "gone-0") != null
+          && cluster.statefulSet(ns, "gone-1") != null);
+
+      client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("gone").delete();
+
+      Await.until("children gone", WAIT, () -> cluster.node(ns, "gone-0") == null && cluster.node(ns, "gone-1") == null);
+      Await.until("their Services and StatefulSets gone", WAIT, () -> client.services().inNamespace(ns).list()
+          .getItems().isEmpty() && client.apps().statefulSets().inNamespace(ns).list().getItems().isEmpty());
+      assertThat(client.secrets().inNamespace(ns).withLabel("sei.io/node").list().getItems())
+          .as("node keys outlive their nodes").hasSize(2);
+    }
+  }
+
+  /** A ConfigMap owned by the deployment: once the garbage collector has removed it, it has seen the deletion. */
+  private static ConfigMap ownedBy(String ns, String deployment) {
+    SeiNodeDeployment owner = client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(deployment).get();
+    return client.resource(new ConfigMapBuilder().withNewMetadata().withName(deployment + "-canary").withNamespace(ns)
+        .addNewOwnerReference().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+        .withName(deployment).withUid(owner.getMetadata().getUid()).endOwnerReference().endMetadata().build())
+        .create();
   }
 
   // ---- helpers
@@ -275,6 +381,12 @@ class ControllerIT {
   private static String podTemplateHash(String ns, String node) {
     return cluster.statefulSet(ns, node).getSpec().getTemplate().getMetadata().getAnnotations()
         .get(WellKnown.ANNOTATION_CONFIG_HASH);
+  }
+
+  /** The headless Service's ports as {@code name port->targetPort}. */
+  private static List<String> headlessPorts(String ns, String node) {
+    return cluster.service(ns, node).getSpec().getPorts().stream()
+        .map(p -> p.getName() + " " + p.getPort() + "->" + p.getTargetPort().getIntVal()).toList();
   }
 
   private static String publishedReason(String ns, String node) {

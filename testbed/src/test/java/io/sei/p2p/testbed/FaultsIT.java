@@ -6,8 +6,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
+import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.rules.NodeConfig;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Faults around the controller: quotas, recreated load balancers, blank reads, DNS that goes away. */
+/**
+ * Faults around the controller: quotas, recreated load balancers, blank reads, DNS that goes away, writes refused.
+ */
 @ExtendWith(ControlPlaneExtension.class)
 class FaultsIT {
 
@@ -148,6 +152,69 @@ class FaultsIT {
       assertThat(cluster.node(ns, "resolved").getStatus().externalAddress()).isEqualTo(address);
       assertThat(pods.restarts()).isZero();
     }
+  }
+
+  /** SPEC §3.6: new peers that cannot be written leave the previous resolution in place, say why, and catch up. */
+  @Test
+  void peersThatCannotBeWrittenLeaveThePreviousResolutionUntilTheyCanBe() {
+    String ns = plane.newNamespace("frozen");
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      cluster.apply(ns, Manifests.deployment("producers", "sei.io/role: producer", 1, "networking: {tcp: {}}", ""));
+      cluster.apply(ns, Manifests.fullNode("reader", "peers: [{seinodeDeployment: {selector: {sei.io/role: producer}}}]"));
+      Await.until("reader peers with producers-0", WAIT, () -> cluster.node(ns, "producers-0") != null
+          && cluster.node(ns, "producers-0").getStatus().externalAddress() != null
+          && List.of(cluster.node(ns, "producers-0").getStatus().externalAddress()).equals(resolved(ns, "reader")));
+      List<String> previous = resolved(ns, "reader");
+      String config = cluster.configMap(ns, "reader").getData().get(NodeConfig.FILE);
+
+      freezeConfigMaps(ns);
+      cluster.apply(ns, Manifests.deployment("producers", "sei.io/role: producer", 2, "networking: {tcp: {}}", ""));
+
+      Await.until("the config write refused, and said so", WAIT,
+          () -> "ConfigMapApplyFailed".equals(cluster.reason(ns, "reader", "Synced")));
+      assertThat(cluster.condition(ns, "reader", "Synced").getMessage()).contains("peer configs are frozen here");
+      assertThat(resolved(ns, "reader")).as("the previous resolution kept").isEqualTo(previous);
+      assertThat(cluster.configMap(ns, "reader").getData().get(NodeConfig.FILE)).isEqualTo(config);
+
+      client.resources(ValidatingAdmissionPolicyBinding.class).withName("frozen-" + ns).delete();
+      SeiNode producer1 = cluster.node(ns, "producers-1");
+      assertThat(producer1.getStatus().externalAddress()).as("published while reader was refused").isNotNull();
+      Await.until("caught up once it may write", WAIT, () -> "Synced".equals(cluster.reason(ns, "reader", "Synced"))
+          && resolved(ns, "reader").contains(producer1.getStatus().externalAddress()));
+      assertThat(cluster.configMap(ns, "reader").getData().get(NodeConfig.FILE))
+          .contains(producer1.getStatus().nodeId() + "@" + producer1.getStatus().externalAddress());
+    }
+  }
+
+  /** A ValidatingAdmissionPolicy that refuses every ConfigMap update in {@code ns}; returns once it is in force. */
+  private static void freezeConfigMaps(String ns) {
+    cluster.apply(ns, """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: frozen-%1$s}
+        spec:
+          failurePolicy: Fail
+          matchConstraints:
+            namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: %1$s}}
+            resourceRules:
+            - {apiGroups: [""], apiVersions: [v1], operations: [UPDATE], resources: [configmaps]}
+          validations:
+          - {expression: "false", message: "peer configs are frozen here"}
+        ---
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicyBinding
+        metadata: {name: frozen-%1$s}
+        spec: {policyName: frozen-%1$s, validationActions: [Deny]}
+        """.formatted(ns));
+    assertThat(plane.kubectl().run("-n", ns, "create", "configmap", "probe").succeeded()).isTrue();
+    // the apiserver loads policies asynchronously
+    Await.until("the policy in force", WAIT, () -> plane.kubectl().run("-n", ns, "annotate", "--overwrite",
+        "configmap", "probe", "at=" + System.nanoTime()).stderr().contains("peer configs are frozen here"));
+  }
+
+  private static List<String> resolved(String ns, String node) {
+    List<String> peers = cluster.node(ns, node).getStatus().resolvedPeers();
+    return peers == null ? List.of() : peers;
   }
 
   private static ResourceQuota quota(String ns, int loadBalancers) {

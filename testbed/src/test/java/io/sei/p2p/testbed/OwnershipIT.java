@@ -120,19 +120,27 @@ class OwnershipIT {
       Await.until("the node is gone", WAIT, () -> cluster.node(ns, "keeper") == null);
       cluster.apply(ns, Manifests.fullNode("keeper", ""));
       Await.until("the same node ID again", WAIT, () -> id.equals(cluster.node(ns, "keeper").getStatus().nodeId()));
+      assertThat(keyVersion(ns, "keeper")).as("the key Secret is read, never written again")
+          .isEqualTo(key.getMetadata().getResourceVersion());
 
       cluster.apply(ns, Manifests.deployment("trio", "", 3, "", ""));
       List<String> children = List.of("trio-0", "trio-1", "trio-2");
       Await.until("three node IDs", WAIT, () -> children.stream()
           .allMatch(c -> cluster.node(ns, c).getStatus().nodeId() != null));
       List<String> ids = children.stream().map(c -> cluster.node(ns, c).getStatus().nodeId()).toList();
+      List<String> versions = children.stream().map(c -> keyVersion(ns, c)).toList();
       cluster.apply(ns, Manifests.deployment("trio", "", 1, "", ""));
       Await.until("scaled down to one", WAIT, () -> cluster.node(ns, "trio-1") == null
           && cluster.node(ns, "trio-2") == null);
       cluster.apply(ns, Manifests.deployment("trio", "", 3, "", ""));
       Await.until("the same three node IDs after scaling up again", WAIT, () -> children.stream()
           .map(c -> cluster.node(ns, c).getStatus().nodeId()).toList().equals(ids));
+      assertThat(children.stream().map(c -> keyVersion(ns, c)).toList()).isEqualTo(versions);
     }
+  }
+
+  private static String keyVersion(String ns, String node) {
+    return client.secrets().inNamespace(ns).withName(node + "-node-key").get().getMetadata().getResourceVersion();
   }
 
   private static Condition deploymentSynced(String ns, String name) {

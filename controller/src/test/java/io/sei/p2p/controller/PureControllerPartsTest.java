@@ -1,0 +1,116 @@
+package io.sei.p2p.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeStatus;
+import io.sei.p2p.rules.Conditions;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The controller's parts that decide without the API: failure reports, and what the caches keep. */
+class PureControllerPartsTest {
+
+  @Test
+  void aFailedStepIsReportedWithItsReasonAndTheApiserversWordsOnceUntilItChanges() {
+    SeiNode node = node();
+    KubernetesClientException quota = new KubernetesClientException(new StatusBuilder().withCode(403)
+        .withMessage("services \"n-p2p\" is forbidden: exceeded quota").build());
+    StepFailed failed = assertThrowsStep(() -> StepFailed.during("ServiceApplyFailed", () -> {
+      throw quota;
+    }));
+    assertThat(failed.reason()).isEqualTo("ServiceApplyFailed");
+    assertThat(failed.getMessage()).isEqualTo("services \"n-p2p\" is forbidden: exceeded quota");
+
+    try (var client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+        .withMasterUrl("https://127.0.0.1:1").withRequestRetryBackoffLimit(0).build()).build()) {
+      Events events = new Events(client, new ControllerMetrics());
+      List<Condition> first = Synced.afterFailure(node, List.of(), failed, events);
+      assertThat(Conditions.find(first, Synced.TYPE)).satisfies(c -> {
+        assertThat(c.getStatus()).isEqualTo("False");
+        assertThat(c.getReason()).isEqualTo("ServiceApplyFailed");
+        assertThat(c.getObservedGeneration()).isEqualTo(4L);
+      });
+      assertThat(Synced.afterFailure(node, first, failed, events)).as("the same failure again: no status write")
+          .isNull();
+      List<Condition> other = Synced.afterFailure(node, first, new IllegalStateException("boom"), events);
+      assertThat(Conditions.find(other, Synced.TYPE).getReason()).isEqualTo("ReconcileFailed");
+      assertThat(Conditions.find(Synced.completed(other, 4L, Instant.now()), Synced.TYPE).getStatus())
+          .isEqualTo("True");
+    }
+  }
+
+  @Test
+  void aNameConflictSaysWhoHoldsTheObjectAndWhatToDo() {
+    var foreign = new ConfigMapBuilder().withNewMetadata().withName("n-config").withNamespace("ns")
+        .addNewOwnerReference().withKind("SeiNodeDeployment").withName("other").withController(true).endOwnerReference()
+        .endMetadata().build();
+
+    StepFailed conflict = StepFailed.nameConflict(foreign, StepFailed.controllerOf(foreign), "SeiNode", "n");
+
+    assertThat(conflict.reason()).isEqualTo("NameConflict");
+    assertThat(conflict.getMessage()).isEqualTo("ConfigMap ns/n-config already exists and is controlled by "
+        + "SeiNodeDeployment other, so SeiNode n leaves it untouched; rename or delete it to let n proceed");
+    assertThat(StepFailed.controllerOf(new ConfigMapBuilder().withNewMetadata().endMetadata().build()))
+        .isEqualTo("is not controlled by any owner");
+  }
+
+  @Test
+  void cachesKeepWhatTheControllerReadsAndNothingElse() {
+    SeiNode peer = node();
+    peer.getMetadata().setManagedFields(List.of(new ManagedFieldsEntryBuilder().withManager("kubectl").build()));
+    peer.getMetadata().setAnnotations(new HashMap<>(Map.of(
+        "kubectl.kubernetes.io/last-applied-configuration", "{...}", "team", "a")));
+    peer.setStatus(new SeiNodeStatus("x.elb:26656", "ab".repeat(20), List.of("many", "peers"), null, 4L,
+        List.of(new Condition())));
+
+    SeiNode slim = Slim.peer(peer);
+    assertThat(slim.getMetadata().getManagedFields()).isNull();
+    assertThat(slim.getMetadata().getAnnotations()).containsExactly(Map.entry("team", "a"));
+    assertThat(slim.getStatus()).isEqualTo(new SeiNodeStatus("x.elb:26656", "ab".repeat(20), null, null, 4L, null));
+
+    Pod pod = Slim.pod(new PodBuilder().withNewMetadata().withName("n-0").endMetadata().withNewSpec()
+        .addNewContainer().withName("seid").endContainer().endSpec().withNewStatus().withPhase("Running")
+        .withPodIP("10.0.128.7").withHostIP("10.0.250.1").endStatus().build());
+    assertThat(pod.getSpec()).isNull();
+    assertThat(pod.getStatus().getPodIP()).isEqualTo("10.0.128.7");
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(pod.getStatus().getHostIP()).isNull();
+
+    StatefulSet statefulSet = Slim.statefulSet(new StatefulSetBuilder().withNewMetadata().withName("n").endMetadata()
+        .withNewSpec().withReplicas(1).endSpec().withNewStatus().withReplicas(1).endStatus().build());
+    assertThat(statefulSet.getStatus()).isNull();
+    assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  private static SeiNode node() {
+    SeiNode node = new SeiNode();
+    node.setMetadata(new ObjectMetaBuilder().withName("n").withNamespace("ns").withUid("u").withGeneration(4L)
+        .build());
+    return node;
+  }
+
+  private static StepFailed assertThrowsStep(Runnable action) {
+    try {
+      action.run();
+    } catch (StepFailed failed) {
+      return failed;
+    }
+    throw new AssertionError("no StepFailed thrown");
+  }
+}
