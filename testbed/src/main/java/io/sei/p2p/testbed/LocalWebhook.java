@@ -62,12 +62,13 @@ public final class LocalWebhook implements AutoCloseable {
 
   /**
    * A webhook in self-signed TLS mode ({@code TLS_MODE=self-signed} and its settings in {@code env}): it writes its
-   * own TLS files from the Secret it (or another replica) keeps. Not registered; returns once it serves. It runs
-   * as the admin: the self-signed overlay's RBAC names the production configuration, not a test's.
+   * own TLS files from the Secret it (or another replica) keeps. Not registered; returns once it serves. It runs as
+   * the webhook's ServiceAccount, with whatever RBAC the caller installed (the self-signed overlay's, in production).
    */
   public static LocalWebhook startSelfSigned(ControlPlane plane, Map<String, String> env) {
     try {
-      return new LocalWebhook(plane, plane.client(), Files.createTempDirectory("sei-p2p-webhook-tls-"), env);
+      return new LocalWebhook(plane, plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK),
+          Files.createTempDirectory("sei-p2p-webhook-tls-"), env);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Registers a locally running webhook with the apiserver using manifests/base/webhook-configurations.yaml, the
@@ -41,12 +42,18 @@ public final class WebhookRegistration {
    * returns what it created. A null {@code caPem} leaves the caBundle to whoever manages it (self-signed mode).
    */
   public static List<HasMetadata> register(KubernetesClient client, String baseUrl, String caPem, String namespace) {
+    return register(client, baseUrl, caPem, namespace, name -> name + "-" + namespace);
+  }
+
+  /** The same, each configuration named by {@code naming} from its manifest name. */
+  public static List<HasMetadata> register(KubernetesClient client, String baseUrl, String caPem, String namespace,
+      UnaryOperator<String> naming) {
     String caBundle = caPem == null ? null : Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
     LabelSelector onlyThisNamespace = new LabelSelectorBuilder()
         .addToMatchLabels("kubernetes.io/metadata.name", namespace).build();
     List<HasMetadata> configurations = manifests(client);
     for (HasMetadata configuration : configurations) {
-      configuration.getMetadata().setName(configuration.getMetadata().getName() + "-" + namespace);
+      configuration.getMetadata().setName(naming.apply(configuration.getMetadata().getName()));
       if (configuration instanceof MutatingWebhookConfiguration mutating) {
         mutating.getWebhooks().forEach(webhook -> {
           webhook.setClientConfig(local(webhook.getClientConfig(), baseUrl, caBundle));

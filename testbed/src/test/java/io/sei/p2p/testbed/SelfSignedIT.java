@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.certs.Pem;
 import io.sei.p2p.certs.WebhookCertificates;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ControlPlaneExtension.class)
 class SelfSignedIT {
 
+  private static final String SECRET = "sei-p2p-webhook-tls";
   private static ControlPlane plane;
 
   @BeforeAll
@@ -31,24 +39,35 @@ class SelfSignedIT {
     plane = controlPlane;
   }
 
+  /**
+   * Two replicas as the self-signed overlay runs them: its RBAC, its Secret, Lease and webhook configuration names.
+   * One leads and keeps the Secret and caBundle; both serve the rotated certificate.
+   */
   @Test
   void twoReplicasShareOneCertificateThatRotatesWithoutAFailedRequest() throws Exception {
+    KubernetesClient client = plane.client();
     String ns = plane.newNamespace("selfsigned");
+    Rbac.install(client);
+    assertThat(plane.kubectl().run("apply", "-f", RepoRoot.find().resolve("manifests/overlays/self-signed/rbac.yaml")
+        .toString()).succeeded()).isTrue();
     int port = FreePort.next();
-    List<HasMetadata> registration = WebhookRegistration.register(plane.client(), "https://127.0.0.1:" + port, null, ns);
-    Map<String, String> env = new HashMap<>(Map.of("TLS_MODE", "self-signed", "POD_NAMESPACE", ns,
-        "WEBHOOK_CONFIGURATION", "sei-p2p-" + ns, "SELF_SIGNED_VALIDITY_SECONDS", "30",
-        "SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7", "TLS_EXTRA_NAMES", "127.0.0.1"));
+    // the names the overlay's RBAC allows: configurations sei-p2p, Secret and Lease in sei-system
+    List<HasMetadata> registration = WebhookRegistration.register(client, "https://127.0.0.1:" + port, null, ns,
+        name -> name);
+    Map<String, String> env = new HashMap<>(Map.of("TLS_MODE", "self-signed", "SELF_SIGNED_VALIDITY_SECONDS", "30",
+        "SEI_VPC_CIDR", "10.0.0.0/16", "TLS_EXTRA_NAMES", "127.0.0.1"));
     Map<String, String> first = new HashMap<>(env);
-    first.put("WEBHOOK_PORT", Integer.toString(port));
+    first.putAll(Map.of("WEBHOOK_PORT", Integer.toString(port), "POD_IP", "10.0.3.7"));
+    Map<String, String> second = new HashMap<>(env);
+    second.put("POD_IP", "10.0.3.8");
     CompletableFuture<LocalWebhook> replicaA = CompletableFuture.supplyAsync(() -> LocalWebhook.startSelfSigned(plane, first));
-    CompletableFuture<LocalWebhook> replicaB = CompletableFuture.supplyAsync(() -> LocalWebhook.startSelfSigned(plane, env));
+    CompletableFuture<LocalWebhook> replicaB = CompletableFuture.supplyAsync(() -> LocalWebhook.startSelfSigned(plane, second));
     try (LocalWebhook a = replicaA.get(); LocalWebhook b = replicaB.get()) {
-      Secret initial = plane.client().secrets().inNamespace(ns).withName("sei-p2p-webhook-tls").get();
+      Secret initial = client.secrets().inNamespace(Rbac.NAMESPACE).withName(SECRET).get();
       String caBundle = Base64.getEncoder().encodeToString(
           WebhookCertificates.caBundle(initial).getBytes(StandardCharsets.UTF_8));
-      ValidatingWebhookConfiguration validating = plane.client().admissionRegistration().v1()
-          .validatingWebhookConfigurations().withName("sei-p2p-" + ns).get();
+      ValidatingWebhookConfiguration validating = client.admissionRegistration().v1()
+          .validatingWebhookConfigurations().withName("sei-p2p").get();
       assertThat(validating.getWebhooks()).allSatisfy(w -> assertThat(w.getClientConfig().getCaBundle()).isEqualTo(caBundle));
 
       // through the apiserver, which trusts only the caBundle, while the 30 s certificate rotates (at 20 s)
@@ -65,20 +84,54 @@ class SelfSignedIT {
         }
       }
 
-      Secret rotated = plane.client().secrets().inNamespace(ns).withName("sei-p2p-webhook-tls").get();
+      Secret rotated = client.secrets().inNamespace(Rbac.NAMESPACE).withName(SECRET).get();
       assertThat(serving(rotated).getSerialNumber()).as("the serving certificate rotated")
           .isNotEqualTo(serving(initial).getSerialNumber());
       assertThat(WebhookCertificates.caBundle(rotated)).isEqualTo(WebhookCertificates.caBundle(initial));
       assertThat(failures).as("requests that failed during rotation").isEmpty();
       assertThat(answered).isGreaterThan(20);
-      assertThat(plane.client().leases().inNamespace(ns).withName("sei-p2p-webhook-certificates").get()
-          .getSpec().getHolderIdentity()).isNotBlank();
+      String leader = client.leases().inNamespace(Rbac.NAMESPACE).withName("sei-p2p-webhook-certificates").get()
+          .getSpec().getHolderIdentity();
+      assertThat(leader).as("one replica leads").matches("10\\.0\\.3\\.[78]-.*");
+      for (LocalWebhook replica : List.of(a, b)) {
+        Await.until("replica " + replica.baseUrl() + " serves the rotated certificate", Duration.ofSeconds(10),
+            () -> presented(replica).getSerialNumber().equals(serving(rotated).getSerialNumber()));
+      }
     } finally {
-      WebhookRegistration.unregister(plane.client(), registration);
+      WebhookRegistration.unregister(client, registration);
+      client.secrets().inNamespace(Rbac.NAMESPACE).withName(SECRET).delete();
     }
   }
 
-  private static java.security.cert.X509Certificate serving(Secret secret) {
+  /** The certificate a replica presents on a new TLS connection (read, not trusted). */
+  private static X509Certificate presented(LocalWebhook replica) {
+    try {
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new TrustManager[] {new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      }}, null);
+      URI url = URI.create(replica.baseUrl());
+      try (SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket(url.getHost(), url.getPort())) {
+        socket.startHandshake();
+        return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static X509Certificate serving(Secret secret) {
     return Pem.certificate(new String(Base64.getDecoder().decode(secret.getData().get("tls.crt")), StandardCharsets.UTF_8));
   }
 

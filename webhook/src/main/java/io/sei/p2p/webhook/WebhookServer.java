@@ -1,6 +1,7 @@
 package io.sei.p2p.webhook;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -55,6 +56,8 @@ public final class WebhookServer {
       PrometheusMeterRegistry registry, CertificateFiles certificates, int maxInFlight) {
     this.vertx = vertx;
     this.maxInFlight = maxInFlight;
+    Gauge.builder("sei_webhook_reviews_in_flight", inFlight, AtomicInteger::get)
+        .description("Admission reviews being served now (at most MAX_IN_FLIGHT)").register(registry);
     this.service = service;
     this.ready = ready;
     this.registry = registry;

@@ -207,7 +207,9 @@ class WebhookServerTest {
       }
     });
 
-    Thread.sleep(500);
+    while (answered.get() < 10 && !load.isDone()) {
+      Thread.sleep(20); // the load is running
+    }
     writeServingCertificate("second");
     X509Certificate after = before;
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -263,7 +265,9 @@ class WebhookServerTest {
         clients.add(own);
         stalled.add(stalledPost(own));
       }
-      Thread.sleep(300);
+      while (registry.get("sei_webhook_reviews_in_flight").gauge().value() < 8) {
+        Thread.sleep(20); // all eight are in flight
+      }
       Reply refused = await(post(Endpoints.MUTATE_SEINODES, Buffer.buffer(recorded("mutate-seinode-legacy"))));
       assertThat(refused.status()).isEqualTo(429);
       assertThat(refused.body().toString()).startsWith("too many admission reviews in flight (at most 8); retry");
