@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -12,6 +14,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
 import org.junit.jupiter.api.Test;
 
 class ApplyTest {
@@ -36,6 +39,14 @@ class ApplyTest {
     assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656},{\"port\":1}],"
         + "\"type\":\"LoadBalancer\"}}"), wanted)).isFalse();
     assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":26656}]}}"), wanted)).isFalse();
+    assertThat(Apply.contains(JSON.readTree("{\"spec\":{\"ports\":[{\"port\":\"26656\"}],\"type\":\"LoadBalancer\"}}"),
+        wanted)).as("a string is not a number").isFalse();
+  }
+
+  @Test
+  void aNumberEqualsTheSameNumberHeldInAnotherWidth() {
+    assertThat(Apply.contains(LongNode.valueOf(26656), IntNode.valueOf(26656))).isTrue();
+    assertThat(Apply.contains(LongNode.valueOf(26657), IntNode.valueOf(26656))).isFalse();
   }
 
   /** An apply keeps entries another manager added to a list; those lists are found to be replaced whole. */
@@ -67,17 +78,24 @@ class ApplyTest {
 
       assertThatThrownBy(() -> apply.ensure(written, configMap(node, "v0"))).as("drifted: it writes")
           .isInstanceOf(KubernetesClientException.class);
+      assertThat(written.getMetadata().getAnnotations()).as("the applied hash joins the desired annotations")
+          .containsEntry("team", "a").containsKey(WellKnown.ANNOTATION_APPLIED_HASH);
 
       // what the cluster holds after that write (its applied-hash included), plus fields others added
       ConfigMap live = new ConfigMapBuilder(written).editMetadata().addToLabels("added-by", "someone").endMetadata()
           .build();
       assertThat(apply.ensure(configMap(node, "v1"), live)).as("up to date: nothing written").isSameAs(live);
+
+      ConfigMap editedByHand = new ConfigMapBuilder(live).addToData("k", "by-hand").build();
+      assertThatThrownBy(() -> apply.ensure(configMap(node, "v1"), editedByHand))
+          .as("the same applied hash, but a value another manager changed: it writes")
+          .isInstanceOf(KubernetesClientException.class);
     }
   }
 
   private static ConfigMap configMap(SeiNode owner, String value) {
     return Apply.ownedBy(new ConfigMapBuilder().withNewMetadata().withName("n-config").withNamespace("ns")
-        .endMetadata().addToData("k", value).build(), owner);
+        .addToAnnotations("team", "a").endMetadata().addToData("k", value).build(), owner);
   }
 
   @Test
@@ -90,11 +108,18 @@ class ApplyTest {
     ConfigMap foreign = new ConfigMapBuilder().withNewMetadata().withName("n-config").withNamespace("ns")
         .endMetadata().build();
 
+    ConfigMap ownedNotControlled = new ConfigMapBuilder(foreign).editMetadata().addNewOwnerReference()
+        .withKind("SeiNode").withName("n").withUid("uid-n").withController(false).endOwnerReference().endMetadata()
+        .build();
+
     try (var client = new KubernetesClientBuilder().build()) {
-      assertThatThrownBy(() -> new Apply(client, new ControllerMetrics()).ensure(desired, foreign))
+      Apply apply = new Apply(client, new ControllerMetrics());
+      assertThatThrownBy(() -> apply.ensure(desired, foreign))
           .isInstanceOfSatisfying(StepFailed.class, failed -> assertThat(failed.reason()).isEqualTo("NameConflict"))
           .hasMessage("ConfigMap ns/n-config already exists and is not controlled by any owner, so SeiNode n leaves "
               + "it untouched; rename or delete it to let n proceed");
+      assertThatThrownBy(() -> apply.ensure(desired, ownedNotControlled)).as("an owner reference without controller")
+          .isInstanceOfSatisfying(StepFailed.class, failed -> assertThat(failed.reason()).isEqualTo("NameConflict"));
     }
   }
 }

@@ -39,20 +39,44 @@ class PureControllerPartsTest {
 
     try (var client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
         .withMasterUrl("https://127.0.0.1:1").withRequestRetryBackoffLimit(0).build()).build()) {
-      Events events = new Events(client, new ControllerMetrics());
+      ControllerMetrics metrics = new ControllerMetrics();
+      Events events = new Events(client, metrics);
       List<Condition> first = Synced.afterFailure(node, List.of(), failed, events);
       assertThat(Conditions.find(first, Synced.TYPE)).satisfies(c -> {
         assertThat(c.getStatus()).isEqualTo("False");
         assertThat(c.getReason()).isEqualTo("ServiceApplyFailed");
         assertThat(c.getObservedGeneration()).isEqualTo(4L);
       });
+      assertThat(warnings(metrics)).as("a new failure: one Warning Event").isEqualTo(1);
       assertThat(Synced.afterFailure(node, first, failed, events)).as("the same failure again: no status write")
           .isNull();
-      List<Condition> other = Synced.afterFailure(node, first, new IllegalStateException("boom"), events);
-      assertThat(Conditions.find(other, Synced.TYPE).getReason()).isEqualTo("ReconcileFailed");
-      assertThat(Conditions.find(Synced.completed(other, 4L, Instant.now()), Synced.TYPE).getStatus())
-          .isEqualTo("True");
+      assertThat(warnings(metrics)).as("the same failure again: no Event").isEqualTo(1);
+
+      StepFailed sameReasonOtherWords = StepFailed.of("ServiceApplyFailed", new KubernetesClientException("timeout"));
+      assertThat(sameReasonOtherWords.getMessage()).as("no Status from the apiserver: the client's own words")
+          .isEqualTo("timeout");
+      List<Condition> reworded = Synced.afterFailure(node, first, sameReasonOtherWords, events);
+      assertThat(Conditions.find(reworded, Synced.TYPE).getMessage()).isEqualTo("timeout");
+      assertThat(warnings(metrics)).as("the same step failing for another cause is news").isEqualTo(2);
+
+      List<Condition> other = Synced.afterFailure(node, reworded, new IllegalStateException(), events);
+      assertThat(Conditions.find(other, Synced.TYPE)).satisfies(c -> {
+        assertThat(c.getReason()).isEqualTo("ReconcileFailed");
+        assertThat(c.getMessage()).as("a failure without a message is named by its type")
+            .isEqualTo("IllegalStateException");
+      });
+      assertThat(warnings(metrics)).isEqualTo(3);
+
+      List<Condition> healed = Synced.completed(other, 4L, Instant.now());
+      assertThat(Conditions.find(healed, Synced.TYPE).getStatus()).isEqualTo("True");
+      Synced.afterFailure(node, healed, failed, events);
+      assertThat(warnings(metrics)).as("failing again after a success is news").isEqualTo(4);
     }
+  }
+
+  private static double warnings(ControllerMetrics metrics) {
+    var counter = metrics.registry().find("sei_controller_writes").tags("kind", "Event", "verb", "create").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
@@ -68,6 +92,9 @@ class PureControllerPartsTest {
         + "SeiNodeDeployment other, so SeiNode n leaves it untouched; rename or delete it to let n proceed");
     assertThat(StepFailed.controllerOf(new ConfigMapBuilder().withNewMetadata().endMetadata().build()))
         .isEqualTo("is not controlled by any owner");
+    assertThat(StepFailed.controllerOf(new ConfigMapBuilder().withNewMetadata().addNewOwnerReference()
+        .withKind("SeiNodeDeployment").withName("other").endOwnerReference().endMetadata().build()))
+        .as("an owner that is not the controller").isEqualTo("is not controlled by any owner");
   }
 
   @Test

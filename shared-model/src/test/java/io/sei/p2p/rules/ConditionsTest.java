@@ -30,11 +30,13 @@ class ConditionsTest {
     List<Condition> dns = Conditions.set(waiting, "Published", false, "WaitingForDNS", "n", 1L, T1);
     assertThat(dns.get(0).getLastTransitionTime()).as("False to False").isEqualTo(T0.toString());
     assertThat(dns.get(0).getReason()).isEqualTo("WaitingForDNS");
+    assertThat(dns.get(0).getStatus()).isEqualTo("False");
     assertThat(Conditions.transitioned(waiting, dns, "Published")).as("a new reason is a transition").isTrue();
 
     List<Condition> published = Conditions.set(dns, "Published", true, "Published", "p", 2L, T1);
     assertThat(published.get(0).getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(published.get(0).getObservedGeneration()).isEqualTo(2L);
+    assertThat(published.get(0).getStatus()).isEqualTo("True");
     assertThat(Conditions.transitioned(published, published, "Published")).isFalse();
   }
 

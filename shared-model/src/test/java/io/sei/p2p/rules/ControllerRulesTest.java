@@ -123,13 +123,16 @@ class ControllerRulesTest {
         new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("r", "p"), null)));
     Peers.Directory directory = Fixtures.directory(List.of(
         new NodeView("p-0", "ns", Map.of("sei.io/nodedeployment", "p"), true, null, "aa".repeat(20)),
+        new NodeView("p-1", "ns", Map.of("sei.io/nodedeployment", "p"), true, "p1.elb:26656", "bb".repeat(20)),
         new NodeView("me", "ns", Map.of("sei.io/nodedeployment", "p"), true, null, null)),
         List.of(new DeploymentView("p", "ns", Map.of("r", "p"), 4, true)));
 
     Peers.Resolution resolution = Peers.resolve("me", "ns", sources, directory);
 
-    assertThat(resolution.resolvedPeers()).isEmpty();
-    assertThat(resolution.awaiting()).as("p-0 unpublished, and p-2 and p-3 not created yet; never itself").isEqualTo(3);
+    assertThat(resolution.resolvedPeers()).containsExactly("p1.elb:26656");
+    assertThat(resolution.persistentPeers()).containsExactly("bb".repeat(20) + "@p1.elb:26656");
+    assertThat(resolution.awaiting()).as("p-0 unpublished, and p-3 not created yet; never itself").isEqualTo(2);
+    assertThat(resolution.unresolvedEc2Tags()).as("no ec2Tags source").isFalse();
     assertThat(Peers.resolve("me", "ns", sources, Fixtures.directory(List.of(),
         List.of(new DeploymentView("p", "ns", Map.of("r", "p"), 4, false)))).awaiting())
         .as("children without tcp never publish, so nobody waits for them").isZero();
@@ -236,6 +239,19 @@ class ControllerRulesTest {
     assertThat(second.getMetadata().getAnnotations()).containsExactly(Map.entry("x", "y"));
     assertThat(second.getSpec().networking().tcpEnabled()).isTrue();
     assertThat(second.getSpec().pausedOrDefault()).isTrue();
+  }
+
+  @Test
+  void theHeadlessServiceFindsTheNodesPodBeforeItIsReady() {
+    Service headless = NodeObjects.headlessService(node("n", ""));
+
+    assertThat(headless.getMetadata().getName()).isEqualTo("n");
+    assertThat(headless.getMetadata().getLabels()).containsExactly(Map.entry("sei.io/node", "n"));
+    assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(headless.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertThat(headless.getSpec().getSelector()).containsExactly(Map.entry("sei.io/node", "n"));
+    assertThat(headless.getSpec().getPorts()).extracting(p -> p.getName() + " " + p.getProtocol() + " " + p.getPort()
+        + "->" + p.getTargetPort().getIntVal()).containsExactly("p2p TCP 26656->26656", "rpc TCP 26657->26657");
   }
 
   @Test

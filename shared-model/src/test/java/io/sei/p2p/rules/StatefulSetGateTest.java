@@ -54,5 +54,7 @@ class StatefulSetGateTest {
     assertThat(StatefulSetGate.ownerName(byReference)).contains("owner-name");
     assertThat(StatefulSetGate.ownerName(foreignReference)).contains("label-name");
     assertThat(StatefulSetGate.ownerName(new ObjectMetaBuilder().build())).isEmpty();
+    assertThat(StatefulSetGate.ownerName(new ObjectMetaBuilder().addToLabels("sei.io/node", " ").build()))
+        .as("a blank label names no node").isEmpty();
   }
 }

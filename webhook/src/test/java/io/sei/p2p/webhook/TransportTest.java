@@ -9,7 +9,11 @@ import static io.sei.p2p.webhook.Reviews.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sei.p2p.rules.StatefulSetGate.Owner;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Bad input gets a specific status and a one-line reason; never a 500, never a hang. */
@@ -53,6 +57,33 @@ class TransportTest {
   void oversizedBodiesAre413() {
     assertReply(post(service, Endpoints.VALIDATE_SEINODES, new byte[AdmissionService.MAX_BODY_BYTES + 1]), 413,
         "exceeds the limit of 8388608");
+    assertThat(post(service, Endpoints.VALIDATE_SEINODES, new byte[AdmissionService.MAX_BODY_BYTES]).status())
+        .as("at the limit the body is read (and these zeros are no JSON)").isEqualTo(400);
+  }
+
+  @Test
+  void everyAnswerIsCountedUnderItsDecisionAndOnlyReadableReviewsAreTapped() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<String> tapped = new ArrayList<>();
+    AdmissionService counted = new AdmissionService(Endpoints.all(ROUTABLE, Reviews.owners(
+        new Owner.NotFound("unused")), Reviews.ANYONE), new ReviewMetrics(registry),
+        (path, body) -> tapped.add(path));
+
+    counted.handle(Endpoints.MUTATE_SEINODES, "POST", "text/yaml", recorded("mutate-seinode-legacy"));
+    post(counted, Endpoints.MUTATE_SEINODES, fixture("malformed/truncated.json"));
+    post(counted, Endpoints.MUTATE_SEINODES, recorded("mutate-seinode-legacy"));
+    post(counted, Endpoints.VALIDATE_SEINODES, recorded("validate-seinode-bad-name-and-peer"));
+
+    assertThat(reviews(registry, Endpoints.MUTATE_SEINODES, "malformed")).isEqualTo(2);
+    assertThat(reviews(registry, Endpoints.MUTATE_SEINODES, "patched")).isEqualTo(1);
+    assertThat(reviews(registry, Endpoints.VALIDATE_SEINODES, "denied")).isEqualTo(1);
+    assertThat(tapped).as("a body refused for its transport is never tapped")
+        .containsExactly(Endpoints.MUTATE_SEINODES, Endpoints.MUTATE_SEINODES, Endpoints.VALIDATE_SEINODES);
+  }
+
+  private static long reviews(SimpleMeterRegistry registry, String endpoint, String decision) {
+    var timer = registry.find("sei_webhook_reviews").tags("endpoint", endpoint, "decision", decision).timer();
+    return timer == null ? 0 : timer.count();
   }
 
   @Test
@@ -69,7 +100,7 @@ class TransportTest {
   void anAdmitterThatFailsStillAnswersInsideTheReview() {
     AdmissionService broken = service(ROUTABLE, new OwnerLookup() {
       @Override
-      public io.vertx.core.Future<io.sei.p2p.rules.StatefulSetGate.Owner> find(String namespace, String name) {
+      public io.vertx.core.Future<Owner> find(String namespace, String name) {
         throw new IllegalStateException("boom");
       }
 
