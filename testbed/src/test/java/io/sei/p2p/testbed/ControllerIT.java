@@ -101,7 +101,9 @@ class ControllerIT {
       Await.until("fleet-2 waits for DNS after its address appears", WAIT,
           () -> "WaitingForDNS".equals(publishedReason(ns, "fleet-2")));
       assertThat(cluster.node(ns, "fleet-2").getStatus().externalAddress()).isNotNull();
-      // the reconcile that wrote WaitingForDNS decided on the StatefulSet before it wrote the status
+      int waiting = TestCluster.reconciles(controller, "SeiNode");
+      Await.until("fleet-2's name checked again", WAIT,
+          () -> TestCluster.reconciles(controller, "SeiNode") >= waiting + 2);
       assertThat(cluster.statefulSet(ns, "fleet-2")).as("held while its name does not resolve").isNull();
       cluster.simulator().releaseDns(ns, "fleet-2-p2p");
       Await.until("fleet-2 published and started", WAIT, () -> cluster.statefulSet(ns, "fleet-2") != null);
@@ -111,9 +113,12 @@ class ControllerIT {
     }
   }
 
-  /** Without the webhook's gate, the controller alone holds a node whose load balancer has no address yet. */
+  /**
+   * Without the webhook's gate, the controller alone holds a node whose load balancer has no address yet, and then
+   * one whose address does not resolve yet.
+   */
   @Test
-  void theControllerItselfHoldsANodeWhoseLoadBalancerIsPending() {
+  void theControllerItselfHoldsANodeUntilItsLoadBalancerHasANameThatResolves() {
     String ns = plane.newNamespace("own-hold");
     cluster.simulator().silence(ns, "solo-p2p");
     try (Controller controller = controller(ns)) {
@@ -125,8 +130,17 @@ class ControllerIT {
       Await.until("reconciled again", WAIT, () -> TestCluster.reconciles(controller, "SeiNode") > reconciles);
       assertThat(cluster.statefulSet(ns, "solo")).as("no StatefulSet before the address").isNull();
 
+      // an address whose name does not resolve yet: still held, however often the controller looks again
+      cluster.simulator().holdDns(ns, "solo-p2p");
       cluster.simulator().speak(ns, "solo-p2p");
+      Await.until("WaitingForDNS", WAIT, () -> "WaitingForDNS".equals(publishedReason(ns, "solo")));
+      int waiting = TestCluster.reconciles(controller, "SeiNode");
+      Await.until("the name checked again", WAIT, () -> TestCluster.reconciles(controller, "SeiNode") >= waiting + 2);
+      assertThat(cluster.statefulSet(ns, "solo")).as("no StatefulSet before the name resolves").isNull();
+
+      cluster.simulator().releaseDns(ns, "solo-p2p");
       Await.until("started once published", WAIT, () -> cluster.statefulSet(ns, "solo") != null);
+      assertThat(publishedReason(ns, "solo")).isEqualTo("Published");
     }
   }
 
