@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok: those in
+ * Finds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and cometbft: those in
  * {@code KUBEBUILDER_ASSETS} when set, else the version-keyed cache that {@code testbed/kube/control-plane.sh} fills
  * by building them from Go modules.
  */
@@ -35,6 +35,11 @@ public record ControlPlaneBinaries(Path folder) {
 
   public Path kwok() {
     return folder.resolve("kwok");
+  }
+
+  /** The P2P node seid embeds, for tests that run a real mesh from what the controller renders. */
+  public Path cometbft() {
+    return folder.resolve("cometbft");
   }
 
   /** Runs the build script (a no-op once built); its progress lines go to this process's stderr. */
