@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -156,6 +158,13 @@ final class CometBftNode implements AutoCloseable {
     rpc("net_info").path("peers").forEach(peer -> peers.put(peer.at("/node_info/id").asText(),
         peer.at("/node_info/listen_addr").asText()));
     return peers;
+  }
+
+  /** The addresses its peer connections come from or go to. */
+  Set<String> remoteIps() {
+    Set<String> ips = new TreeSet<>();
+    rpc("net_info").path("peers").forEach(peer -> ips.add(peer.path("remote_ip").asText()));
+    return ips;
   }
 
   /** Its own node ID, as CometBFT computed it from the key file. */

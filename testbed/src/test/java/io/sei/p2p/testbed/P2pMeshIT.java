@@ -109,6 +109,10 @@ class P2pMeshIT {
               .isEqualTo(seiNode.getStatus().externalAddress()).isEqualTo(host(ns, node) + ":26656");
         }
       }
+      for (CometBftNode node : running.values()) {
+        assertThat(node.remoteIps()).as(node.name() + "'s connections stay on loopback")
+            .allSatisfy(remote -> assertThat(remote).startsWith("127."));
+      }
       System.out.println(netInfoNextToNodeIds(running.get("pub-0"), nodeIds));
 
       // a recreated load balancer: pub-0 restarts once onto its new name, and its peers know it by that name
@@ -133,6 +137,8 @@ class P2pMeshIT {
     } finally {
       running.values().forEach(CometBftNode::close);
     }
+    assertThat(running.values()).as("every CometBFT process stopped")
+        .noneMatch(node -> node.process().isAlive());
   }
 
   private static Stream<String> all() {
