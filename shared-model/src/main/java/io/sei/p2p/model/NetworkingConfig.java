@@ -1,13 +1,21 @@
 package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
  * How a node is exposed. Both members are presence signals. The legacy form {@code networking: {}} (neither set)
  * means {@code {http: {}}}, so manifests written before {@code tcp} existed keep their HTTP exposure.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record NetworkingConfig(HttpConfig http, TcpConfig tcp) {
+public record NetworkingConfig(
+    @JsonPropertyDescription("Exposure over HTTP (the gateway). Also what networking: {} means: an empty networking "
+        + "block is stored as {http: {}}.")
+    HttpConfig http,
+    @JsonPropertyDescription("Public P2P over TCP: the node gets its own internet-facing AWS Network Load Balancer "
+        + "(Service <node>-p2p, port 26656) and starts once its name resolves; status.externalAddress holds "
+        + "<lb-hostname>:26656. Refused where pod IPs are not VPC addresses (SEI_VPC_CIDR).")
+    TcpConfig tcp) {
 
   public static final NetworkingConfig HTTP = new NetworkingConfig(new HttpConfig(), null);
   public static final NetworkingConfig TCP = new NetworkingConfig(null, new TcpConfig());

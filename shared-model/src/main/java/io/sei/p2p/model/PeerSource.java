@@ -1,6 +1,7 @@
 package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -14,9 +15,17 @@ import java.util.Map;
     value = "(has(self.ec2Tags)?1:0) + (has(self.static)?1:0) + (has(self.label)?1:0) + (has(self.seinodeDeployment)?1:0) == 1",
     message = "exactly one of ec2Tags, static, label, or seinodeDeployment must be set")
 public record PeerSource(
+    @JsonPropertyDescription("EC2 instances carrying all the given tags. Not resolved by this controller (it "
+        + "has no AWS API access); the node reports "
+        + "PeersResolved=False/Ec2TagsNotResolved.")
     Ec2Tags ec2Tags,
+    @JsonPropertyDescription("Fixed peer addresses, each <40-hex node ID>@<host>:<port>.")
     @JsonProperty("static") Static staticPeers,
+    @JsonPropertyDescription("SeiNodes whose labels carry every pair of the selector: their published "
+        + "address when they have one, else their in-cluster name.")
     Label label,
+    @JsonPropertyDescription("The children of the SeiNodeDeployments whose labels carry every pair of the "
+        + "selector, once they have published their addresses.")
     SeiNodeDeploymentSelector seinodeDeployment) {
 
   /** EC2 instances carrying all the given tags (resolved outside this project). */

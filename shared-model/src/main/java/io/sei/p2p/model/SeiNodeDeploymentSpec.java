@@ -1,6 +1,7 @@
 package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -20,12 +21,23 @@ import java.util.Map;
 @ValidationRule(value = "!has(oldSelf.genesis) || (has(self.genesis) && self.genesis == oldSelf.genesis)",
     message = "spec.genesis is immutable once set; the ceremony's outputs (chain ID, validator gentxs, account balances) are baked into chain state and cannot be retroactively rewritten by editing the spec")
 public record SeiNodeDeploymentSpec(
+    @JsonPropertyDescription("How many child SeiNodes, named <deployment>-<index>. 1 to 100; default 1.")
     @SpecReplicas @Required @Min(1) @Max(100) @Default("1") Integer replicas,
+    @JsonPropertyDescription("The children's labels, annotations and spec.")
     @Required Template template,
+    @JsonPropertyDescription("What happens to the children when the deployment is deleted: Delete (the "
+        + "default) deletes them with it; Retain keeps them, released from their owner.")
     @Default("Delete") DeletionPolicy deletionPolicy,
+    @JsonPropertyDescription("A genesis ceremony for a validator deployment. Kept for compatibility; this "
+        + "controller does not run it. Immutable once set.")
     GenesisCeremonyConfig genesis,
+    @JsonPropertyDescription("How every child is exposed, over the template's networking: http (the default) "
+        + "or tcp (each child gets its own AWS Network Load Balancer).")
     NetworkingConfig networking,
+    @JsonPropertyDescription("How children are updated. Only InPlace exists.")
     UpdateStrategy updateStrategy,
+    @JsonPropertyDescription("When true, every child is paused (its pod stops, its objects stay). Default "
+        + "false.")
     Boolean paused) {
 
   public int replicasOrDefault() {

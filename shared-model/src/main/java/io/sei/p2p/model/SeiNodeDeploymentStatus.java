@@ -1,6 +1,7 @@
 package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.List;
@@ -8,11 +9,17 @@ import java.util.List;
 /** Written only by the controller (status subresource). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SeiNodeDeploymentStatus(
+    @JsonPropertyDescription("The spec generation this status describes.")
     Long observedGeneration,
+    @JsonPropertyDescription("How many children exist.")
     @StatusReplicas Integer replicas,
+    @JsonPropertyDescription("How many children run.")
     Integer readyReplicas,
+    @JsonPropertyDescription("How many children have a published address.")
     Integer publishedReplicas,
+    @JsonPropertyDescription("Each child, with its published address.")
     List<NodeStatus> nodes,
+    @JsonPropertyDescription("Conditions of the deployment, such as Synced.")
     List<Condition> conditions) {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,6 +1,7 @@
 package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -29,18 +30,43 @@ import java.util.Map;
     value = "!has(self.podLabels) || self.podLabels.all(k, size(k) <= 317 && size(self.podLabels[k]) <= 63)",
     message = "podLabels keys are at most 317 characters (prefix/name) and values at most 63", fieldPath = ".podLabels")
 public record SeiNodeSpec(
+    @JsonPropertyDescription("The chain the node joins, e.g. pacific-1. Immutable.")
     @Required @Size(min = 1) String chainId,
+    @JsonPropertyDescription("The seid container image the node runs.")
     @Required @Size(min = 1, max = 512) String image,
+    @JsonPropertyDescription("Where the node finds its peers; each entry sets exactly one source. The "
+        + "controller resolves them into the node's persistent_peers and keeps them "
+        + "current without restarting the node.")
     @Size(max = 32) List<PeerSource> peers,
+    @JsonPropertyDescription("Node settings by dotted key (e.g. p2p.external_address, p2p.persistent_peers) "
+        + "that win over what the controller computes. A change restarts the node.")
     @Size(max = 64) Map<String, String> overrides,
+    @JsonPropertyDescription("The seictl sidecar. Kept for compatibility; this controller does not run it.")
     SidecarConfig sidecar,
+    @JsonPropertyDescription("Labels added to the node's pod; its sei.io/node label is always the "
+        + "controller's.")
     @Size(max = 32) Map<String, String> podLabels,
+    @JsonPropertyDescription("The node's data volume. Kept for compatibility; this controller does not act "
+        + "on it.")
     DataVolumeSpec dataVolume,
+    @JsonPropertyDescription("How the node is exposed: http (the default, also what networking: {} means) or "
+        + "tcp (a public P2P endpoint on its own AWS Network Load Balancer).")
     NetworkingConfig networking,
+    @JsonPropertyDescription("Runs the node as a full node. Exactly one of fullNode, archive, replayer and "
+        + "validator is set.")
     FullNodeSpec fullNode,
+    @JsonPropertyDescription("Runs the node as an archive node. Exactly one of fullNode, archive, replayer "
+        + "and validator is set.")
     ArchiveSpec archive,
+    @JsonPropertyDescription("Runs the node as a replayer (needs peers). Exactly one of fullNode, archive, "
+        + "replayer and validator is set.")
     ReplayerSpec replayer,
+    @JsonPropertyDescription("Runs the node as a validator; nodeKey names the Secret with its node_key.json, "
+        + "else the controller creates one. Exactly one of fullNode, archive, replayer "
+        + "and validator is set.")
     ValidatorSpec validator,
+    @JsonPropertyDescription("When true, the node's StatefulSet has no replica: the pod stops, its objects "
+        + "stay. Default false.")
     Boolean paused) {
 
   public boolean pausedOrDefault() {

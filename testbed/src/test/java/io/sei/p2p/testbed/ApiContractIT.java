@@ -56,6 +56,19 @@ class ApiContractIT {
         .isEqualTo(".status.replicas");
   }
 
+  /** Users learn the API through kubectl explain: every field of these levels says what it does. */
+  @Test
+  void kubectlExplainDescribesTheFieldsUsersSet() {
+    for (String path : List.of("seinode.spec", "seinode.spec.networking", "seinode.spec.peers", "seinode.status",
+        "seinodedeployment.spec", "seinodedeployment.status")) {
+      Kubectl.Result explained = plane.kubectl().run("explain", path);
+      assertThat(explained.succeeded()).as(explained.toString()).isTrue();
+      assertThat(explained.stdout()).as(path).contains("FIELDS:").doesNotContain("<no description>");
+    }
+    assertThat(plane.kubectl().run("explain", "seinode.spec.networking.tcp").stdout())
+        .contains("Public P2P over TCP: the node gets its own internet-facing AWS Network Load");
+  }
+
   @Test
   void upstreamManifestsApplyUnchangedUnderStrictValidation() {
     for (String file : List.of("upstream-full-node.yaml", "upstream-validator.yaml",
