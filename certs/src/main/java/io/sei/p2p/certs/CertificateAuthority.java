@@ -1,9 +1,11 @@
 package io.sei.p2p.certs;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -13,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -63,6 +67,23 @@ public final class CertificateAuthority {
 
   public IssuedCertificate certificate() {
     return ca;
+  }
+
+  /** A client {@code protocol} (e.g. "TLS") context that trusts this authority alone: for calling what it issued for. */
+  public SSLContext clientContext(String protocol) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", ca.certificate());
+      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      SSLContext ssl = SSLContext.getInstance(protocol);
+      ssl.init(null, factory.getTrustManagers(), null);
+      return ssl;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("could not make a TLS context trusting " + ca.certificate().getSubjectX500Principal(),
+          e);
+    }
   }
 
   /** A TLS server certificate; each SAN that parses as an IP literal becomes an IP SAN, the rest DNS SANs. */

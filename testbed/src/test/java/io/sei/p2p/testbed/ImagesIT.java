@@ -19,14 +19,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -83,7 +79,7 @@ class ImagesIT {
 
       byte[] review = Files.readAllBytes(RepoRoot.find().resolve(
           "webhook/src/test/resources/reviews/mutate-seinode-legacy.json"));
-      HttpResponse<String> answer = HttpClient.newBuilder().sslContext(trusting(plane)).build().send(
+      HttpResponse<String> answer = HttpClient.newBuilder().sslContext(plane.certificateAuthority().clientContext("TLS")).build().send(
           HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + https + "/mutate/seinodes"))
               .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(review)).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -146,19 +142,6 @@ class ImagesIT {
     return manifests.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
         .filter(d -> d.getMetadata().getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("manifests/base renders no Deployment " + name));
-  }
-
-  private static SSLContext trusting(ControlPlane plane) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(
-        new ByteArrayInputStream(plane.certificateAuthority().certificate().certificatePem()
-            .getBytes(StandardCharsets.UTF_8))));
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, factory.getTrustManagers(), null);
-    return ssl;
   }
 
   /** A detached container started with the manifest's flags plus {@code extra}; removed on close. */

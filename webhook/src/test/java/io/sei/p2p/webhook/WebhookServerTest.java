@@ -34,7 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,7 +50,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -294,13 +292,7 @@ class WebhookServerTest {
 
   /** The suite a TLS 1.2 handshake offering only {@code suite} agrees on, or "refused". */
   private String handshake(String suite) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", CA.certificate().certificate());
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLSv1.2");
-    ssl.init(null, factory.getTrustManagers(), null);
+    SSLContext ssl = CA.clientContext("TLSv1.2");
     try (SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", server.httpsPort())) {
       socket.setEnabledProtocols(new String[] {"TLSv1.2"});
       socket.setEnabledCipherSuites(new String[] {suite});
@@ -318,21 +310,10 @@ class WebhookServerTest {
 
   /** The JDK's HTTP/1.1 client trusting the test CA. */
   private static java.net.http.HttpClient jdkClient() {
-    try {
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      trust.setCertificateEntry("ca", CA.certificate().certificate());
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(trust);
-      SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, factory.getTrustManagers(), null);
-      return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).sslContext(ssl)
-          .build();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .sslContext(CA.clientContext("TLS")).build();
   }
+
 
   /**
    * On SIGTERM: /readyz fails at once; after the drain delay the server stops, yet a review still in flight then is
@@ -364,13 +345,7 @@ class WebhookServerTest {
 
   /** A TLS connection that has carried one review and now sits idle, kept alive. */
   private SSLSocket keptAliveConnection() throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", CA.certificate().certificate());
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, factory.getTrustManagers(), null);
+    SSLContext ssl = CA.clientContext("TLS");
     SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", server.httpsPort());
     byte[] body = recorded("mutate-seinode-legacy");
     socket.getOutputStream().write(("POST " + Endpoints.MUTATE_SEINODES + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
