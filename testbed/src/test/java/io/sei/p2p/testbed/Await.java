@@ -3,6 +3,7 @@ package io.sei.p2p.testbed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Waiting for the cluster to converge: polls a condition; an object or field not there yet counts as false. */
 final class Await {
@@ -33,8 +34,20 @@ final class Await {
   }
 
   static void until(String what, Duration timeout, BooleanSupplier condition) {
+    until(what, timeout, condition, () -> null);
+  }
+
+  /** As {@link #until(String, Duration, BooleanSupplier)}; a timeout also says what {@code seen} reads then. */
+  static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> seen) {
     if (!eventually(timeout, condition)) {
-      throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+      String state;
+      try {
+        state = seen.get();
+      } catch (RuntimeException e) {
+        state = "(could not read the state: " + e + ")";
+      }
+      throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what
+          + (state == null ? "" : "; seen: " + state));
     }
   }
 }

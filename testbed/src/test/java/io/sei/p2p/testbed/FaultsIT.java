@@ -3,13 +3,16 @@ package io.sei.p2p.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.NodeConfig;
 import java.time.Duration;
 import java.util.List;
@@ -84,6 +87,7 @@ class FaultsIT {
           "peers: [{seinodeDeployment: {selector: {sei.io/role: mesh}}}]"));
       Await.until("both running", WAIT, () -> running(ns, "fleet-0") && running(ns, "fleet-1"));
       String before = cluster.node(ns, "fleet-0").getStatus().externalAddress();
+      assertThat(pods.uids().get("fleet-0-0")).as("fleet-0 started once before its NLB was recreated").hasSize(1);
 
       cluster.simulator().recreate(ns, "fleet-0-p2p");
 
@@ -93,8 +97,8 @@ class FaultsIT {
           () -> after.equals(cluster.node(ns, "fleet-0").getStatus().externalAddress()));
       assertThat(cluster.events(ns, "fleet-0").split("WaitingForDNS", -1))
           .as("it waited for the new name to resolve, as for its first start").hasSize(3);
-      Await.until("fleet-0 restarted onto it", WAIT, () -> pods.uids().get("fleet-0-0").size() == 2
-          && running(ns, "fleet-0"));
+      Await.until("fleet-0 restarted onto it", WAIT, () -> pods.uids().get("fleet-0-0").size() >= 2
+          && running(ns, "fleet-0"), () -> rollout(ns, "fleet-0", pods));
       Await.until("fleet-1's config follows", WAIT, () -> cluster.configMap(ns, "fleet-1").getData()
           .get(NodeConfig.FILE).contains("@" + after));
       assertThat(cluster.configMap(ns, "fleet-0").getData().get(NodeConfig.FILE))
@@ -226,6 +230,17 @@ class FaultsIT {
   private static List<String> held(String ns) {
     return List.of("fleet-0", "fleet-1", "fleet-2").stream()
         .filter(node -> "ServiceApplyFailed".equals(cluster.reason(ns, node, "Synced"))).toList();
+  }
+
+  /** What a node's rollout looks like now: its pod UIDs so far, the pod's phase, the StatefulSet's revisions. */
+  private static String rollout(String ns, String node, PodStarts pods) {
+    Pod pod = cluster.pod(ns, node);
+    StatefulSet statefulSet = cluster.statefulSet(ns, node);
+    return "pod UIDs " + pods.uids().get(WellKnown.podName(node))
+        + ", pod " + (pod == null ? "absent" : pod.getMetadata().getUid() + " " + pod.getStatus().getPhase()
+            + (pod.getMetadata().getDeletionTimestamp() == null ? "" : " deleting"))
+        + ", StatefulSet " + (statefulSet == null ? "absent" : "generation " + statefulSet.getMetadata().getGeneration()
+            + " status " + statefulSet.getStatus());
   }
 
   private static boolean running(String ns, String node) {
