@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Builds the local cluster's binaries from their Go modules and prints the folder that holds them (the only line on
 # stdout; progress goes to stderr): etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and
-# cometbft.
+# cometbft, and on request the real programs that surround the system in a cluster.
 #
-#   control-plane.sh            build what is missing (or take it from $KUBEBUILDER_ASSETS) and print the folder
-#   control-plane.sh pin V      re-pin the Kubernetes wrapper module to release V (e.g. v1.34.4)
+#   control-plane.sh [build] [PART...]   build what is missing (or take it from $KUBEBUILDER_ASSETS) and print the folder
+#   control-plane.sh pin V               re-pin the Kubernetes wrapper module to release V (e.g. v1.34.4)
 #
-# Each component is built from its own wrapper module (k8s/, etcd/, kwok/, cometbft/) and cached outside the
+# PARTs, each added to the folder:
+#   aws-load-balancer-controller   the AWS Load Balancer Controller and its CRDs (aws-load-balancer-controller-crds.yaml)
+#   moto                           moto_server, the AWS API mock the load balancer controller talks to (PyPI, a venv)
+#   cert-manager                   cert-manager's controller and CA injector (mains in cert-manager/), CRDs in cert-manager-crds/
+#
+# Each component is built from its own wrapper module (k8s/, etcd/, kwok/, cometbft/, ...) and cached outside the
 # repository, keyed by its version, so that moving one component rebuilds only that one:
-#   ${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}/{k8s-<v>,etcd-<v>,kwok-<v>,cometbft-<v>}/
+#   ${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}/{k8s-<v>,etcd-<v>,kwok-<v>,cometbft-<v>,...}/
 # The printed folder holds links to them. With KUBEBUILDER_ASSETS set, the binaries found there are used instead.
 set -euo pipefail
 
@@ -85,11 +90,75 @@ build() {
     fi
     ln -sfn "$src" "$out/$b"
   done
+  for part in "$@"; do
+    case $part in
+      aws-load-balancer-controller) aws_load_balancer_controller "$out" ;;
+      moto) moto "$out" ;;
+      cert-manager) cert_manager "$out" ;;
+      *) die "unknown part '$part' (aws-load-balancer-controller, moto or cert-manager)" ;;
+    esac
+  done
   echo "$out"
 }
 
+# module_file <module dir> <module> <path>: a file inside a dependency's module, downloaded if need be
+module_file() {
+  local dir
+  dir=$(cd "$1" && go mod download "$2" && go list -m -f '{{.Dir}}' "$2")
+  [ -f "$dir/$3" ] || die "$2 holds no $3"
+  echo "$dir/$3"
+}
+
+aws_load_balancer_controller() {
+  local module=sigs.k8s.io/aws-load-balancer-controller version dir
+  version=$(module_version "$here/aws-load-balancer-controller" "$module")
+  dir="$cache/aws-load-balancer-controller-$version"
+  go_build "$here/aws-load-balancer-controller" "$dir/aws-load-balancer-controller" "$module"
+  [ -f "$dir/crds.yaml" ] || cp "$(module_file "$here/aws-load-balancer-controller" "$module" \
+    helm/aws-load-balancer-controller/crds/crds.yaml)" "$dir/crds.yaml"
+  ln -sfn "$dir/aws-load-balancer-controller" "$1/aws-load-balancer-controller"
+  ln -sfn "$dir/crds.yaml" "$1/aws-load-balancer-controller-crds.yaml"
+}
+
+cert_manager() {
+  local module=github.com/cert-manager/cert-manager version dir
+  version=$(module_version "$here/cert-manager" "$module")
+  dir="$cache/cert-manager-$version"
+  go_build "$here/cert-manager" "$dir/cert-manager-controller" ./controller
+  go_build "$here/cert-manager" "$dir/cert-manager-cainjector" ./cainjector
+  if [ ! -d "$dir/crds" ]; then
+    cp -r "$(dirname "$(module_file "$here/cert-manager" "$module" deploy/crds/cert-manager.io_certificates.yaml)")" "$dir/crds.tmp"
+    chmod -R u+w "$dir/crds.tmp" && mv "$dir/crds.tmp" "$dir/crds"
+  fi
+  ln -sfn "$dir/cert-manager-controller" "$1/cert-manager-controller"
+  ln -sfn "$dir/cert-manager-cainjector" "$1/cert-manager-cainjector"
+  ln -sfn "$dir/crds" "$1/cert-manager-crds"
+}
+
+moto() {
+  local requirement version dir
+  requirement=$(grep -v '^#' "$here/moto/requirements.txt")
+  version=${requirement##*==}
+  dir="$cache/moto-$version"
+  mkdir -p "$dir"
+  exec 9>"$dir.lock"
+  flock 9
+  if [ ! -f "$dir/installed" ]; then
+    command -v python3 >/dev/null || die "python3 is needed for moto (the AWS API mock)"
+    say "installing $requirement into a virtualenv (first time only)"
+    rm -rf "$dir" # a venv holds its own path: it is made in place, and marked installed when complete
+    python3 -m venv "$dir" || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$requirement" >&2 \
+      || die "pip could not install $requirement"
+    touch "$dir/installed"
+  fi
+  exec 9>&-
+  ln -sfn "$dir/bin/moto_server" "$1/moto_server"
+}
+
 case "${1:-build}" in
-  build) build ;;
+  build) shift || true; build "$@" ;;
+  aws-load-balancer-controller | moto | cert-manager) build "$@" ;;
   pin) [ $# -eq 2 ] || die "usage: control-plane.sh pin <version>"; pin "$2" ;;
   *) die "usage: control-plane.sh [build | pin <version>]" ;;
 esac

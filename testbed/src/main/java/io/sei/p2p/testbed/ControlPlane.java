@@ -96,6 +96,11 @@ public final class ControlPlane implements AutoCloseable {
     return kubeconfig;
   }
 
+  /** Where the control plane's processes keep their files and logs, and so may the programs tests run beside it. */
+  public Path workDir() {
+    return workDir;
+  }
+
   public String apiserverUrl() {
     return "https://127.0.0.1:" + apiserverPort;
   }

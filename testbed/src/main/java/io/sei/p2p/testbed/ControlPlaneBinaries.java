@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Finds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and cometbft: those in
  * {@code KUBEBUILDER_ASSETS} when set, else the version-keyed cache that {@code testbed/kube/control-plane.sh} fills
- * by building them from Go modules.
+ * by building them from Go modules; and, when asked for, the real parts around the system (the AWS Load Balancer
+ * Controller, moto, cert-manager).
  */
 public record ControlPlaneBinaries(Path folder) {
 
@@ -42,11 +45,30 @@ public record ControlPlaneBinaries(Path folder) {
     return folder.resolve("cometbft");
   }
 
-  /** Runs the build script (a no-op once built); its progress lines go to this process's stderr. */
-  public static ControlPlaneBinaries locate() {
+  /** Part {@code aws-load-balancer-controller}. */
+  public Path awsLoadBalancerController() {
+    return folder.resolve("aws-load-balancer-controller");
+  }
+
+  public Path awsLoadBalancerControllerCrds() {
+    return folder.resolve("aws-load-balancer-controller-crds.yaml");
+  }
+
+  /** Part {@code moto}. */
+  public Path motoServer() {
+    return folder.resolve("moto_server");
+  }
+
+  /**
+   * Runs the build script (a no-op once built) for the control plane and the named {@code parts}; its progress lines
+   * go to this process's stderr.
+   */
+  public static ControlPlaneBinaries locate(String... parts) {
     Path script = RepoRoot.find().resolve("testbed/kube/control-plane.sh");
+    List<String> command = new ArrayList<>(List.of("bash", script.toString(), "build"));
+    command.addAll(List.of(parts));
     try {
-      Process process = new ProcessBuilder("bash", script.toString())
+      Process process = new ProcessBuilder(command)
           .redirectError(ProcessBuilder.Redirect.INHERIT)
           .start();
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

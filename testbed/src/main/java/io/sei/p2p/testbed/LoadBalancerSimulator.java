@@ -7,12 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sei.p2p.rules.P2pService;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -21,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,11 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class LoadBalancerSimulator implements AutoCloseable {
 
   public static final String FINALIZER = "service.k8s.aws/resources";
-  /** The JDK resolver reads this file when started with {@code -Djdk.net.hosts.file}. */
-  public static final String HOSTS_FILE_PROPERTY = "jdk.net.hosts.file";
 
   private final KubernetesClient client;
-  private final Path hostsFile;
+  private final HostsFile hosts;
   private final Duration ingressDelay;
   private final Duration dnsDelay;
   // a few threads, like the real controller's workers: a fleet's load balancers are provisioned side by side
@@ -50,7 +42,6 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     thread.setDaemon(true);
     return thread;
   });
-  private final Map<String, String> hosts = new TreeMap<>();
   private final Set<String> silent = ConcurrentHashMap.newKeySet();
   private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> rebuilds = new ConcurrentHashMap<>();
@@ -58,12 +49,11 @@ public final class LoadBalancerSimulator implements AutoCloseable {
   private final SharedIndexInformer<Service> informer;
   private final AtomicReference<Instant> lastAssigned = new AtomicReference<>();
 
-  private LoadBalancerSimulator(KubernetesClient client, Path hostsFile, Duration ingressDelay, Duration dnsDelay) {
+  private LoadBalancerSimulator(KubernetesClient client, HostsFile hosts, Duration ingressDelay, Duration dnsDelay) {
     this.client = client;
-    this.hostsFile = hostsFile;
+    this.hosts = hosts;
     this.ingressDelay = ingressDelay;
     this.dnsDelay = dnsDelay;
-    writeHosts();
     this.informer = client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Service service) {
@@ -82,19 +72,9 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     });
   }
 
-  public static LoadBalancerSimulator start(KubernetesClient client, Path hostsFile, Duration ingressDelay,
+  public static LoadBalancerSimulator start(KubernetesClient client, HostsFile hosts, Duration ingressDelay,
       Duration dnsDelay) {
-    return new LoadBalancerSimulator(client, hostsFile, ingressDelay, dnsDelay);
-  }
-
-  /** The hosts file named by {@code -Djdk.net.hosts.file}, which this JVM's resolver reads. */
-  public static Path hostsFileOfThisJvm() {
-    String path = System.getProperty(HOSTS_FILE_PROPERTY);
-    if (path == null) {
-      throw new IllegalStateException("start the JVM with -D" + HOSTS_FILE_PROPERTY + "=<file> so that simulated "
-          + "load-balancer names resolve");
-    }
-    return Path.of(path);
+    return new LoadBalancerSimulator(client, hosts, ingressDelay, dnsDelay);
   }
 
   /** The name this simulator gives a Service's NLB: stable per Service UID, like the real one. */
@@ -237,31 +217,12 @@ public final class LoadBalancerSimulator implements AutoCloseable {
         }));
   }
 
-  private synchronized void addHost(String uid, String hostname) {
+  private void addHost(String uid, String hostname) {
     hosts.put(uid, hostname);
-    writeHosts();
   }
 
-  private synchronized void removeHost(Service service) {
-    if (hosts.remove(service.getMetadata().getUid()) != null) {
-      writeHosts();
-    }
-  }
-
-  /** Atomically, so that a resolver never reads half a file. */
-  private synchronized void writeHosts() {
-    StringBuilder content = new StringBuilder("127.0.0.1 localhost\n");
-    int n = 1;
-    for (String hostname : hosts.values()) {
-      content.append("198.51.100.").append(n++ % 250 + 1).append(' ').append(hostname).append('\n');
-    }
-    try {
-      Files.createDirectories(hostsFile.toAbsolutePath().getParent());
-      Path temp = Files.writeString(hostsFile.resolveSibling(hostsFile.getFileName() + ".tmp"), content);
-      Files.move(temp, hostsFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private void removeHost(Service service) {
+    hosts.remove(service.getMetadata().getUid());
   }
 
   /**

@@ -23,14 +23,17 @@ import java.util.stream.Collectors;
 /**
  * The main job on an embedded local default: a real control plane whose pods run (kube-scheduler and KWOK); the
  * webhook (twice: on a VPC-routable and on an overlay setting) and the controller as their own processes, each as its
- * ServiceAccount; the load-balancer simulator; the example manifests; and a summary of what happened. Then a kubeconfig to explore with until Ctrl-C ({@code --once}
- * exits after the summary).
+ * ServiceAccount; the load-balancer simulator (or, with {@code --aws-load-balancer-controller}, the real one against
+ * moto); the example manifests; and a summary of what happened. Then a kubeconfig to explore with until Ctrl-C
+ * ({@code --once} exits after the summary).
  */
 public final class LocalRun {
 
   static final String NAMESPACE = "sei-demo";
   static final String OVERLAY_NAMESPACE = "sei-demo-overlay";
   private static final Duration CONVERGENCE = Duration.ofSeconds(120);
+  private static final String REAL_LOAD_BALANCERS = "--aws-load-balancer-controller";
+  private static final List<String> KNOWN_OPTIONS = List.of("--once", REAL_LOAD_BALANCERS);
 
   private final ControlPlane plane;
 
@@ -39,7 +42,16 @@ public final class LocalRun {
   }
 
   public static void main(String[] args) throws Exception {
-    boolean once = List.of(args).contains("--once");
+    List<String> options = List.of(args);
+    for (String option : options) {
+      if (!KNOWN_OPTIONS.contains(option)) {
+        System.err.println("unknown option '" + option + "'; the options are " + String.join(", ", KNOWN_OPTIONS)
+            + " (--once: exit after the summary; " + REAL_LOAD_BALANCERS
+            + ": the real AWS Load Balancer Controller against moto instead of the simulator)");
+        System.exit(2);
+      }
+    }
+    boolean once = options.contains("--once");
     Path examples = RepoRoot.find().resolve("manifests/examples");
     say("starting a local control plane (the first run builds it from Go modules; later runs take seconds)");
     Instant started = Instant.now();
@@ -50,7 +62,14 @@ public final class LocalRun {
       LocalRun run = new LocalRun(plane);
       try (LocalSystem system = LocalSystem.install(plane)) {
         say("installed CRDs seinodes.sei.io and seinodedeployments.sei.io, and the RBAC of manifests/base");
-        system.startSimulator(Duration.ofSeconds(2), Duration.ofSeconds(3));
+        if (options.contains(REAL_LOAD_BALANCERS)) {
+          say("starting moto (the AWS API mock) and the real AWS Load Balancer Controller for namespace " + NAMESPACE
+              + " (the first run builds and installs them; minutes)");
+          system.startAwsLoadBalancerController(NAMESPACE);
+          say("AWS Load Balancer Controller running against moto; log in " + system.runDir());
+        } else {
+          system.startSimulator(Duration.ofSeconds(2), Duration.ofSeconds(3));
+        }
         run.startSystem(system);
         run.applyExamples(examples);
         run.followNodes();

@@ -21,7 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The system as it runs in a cluster, on a local control plane: the CRDs and the manifests' RBAC, the webhook and
  * the controller as their own processes, each authenticated as its ServiceAccount with an apiserver-issued token, and
- * the load-balancer simulator. Used by the main job and the fleet benchmark.
+ * the load-balancer simulator or the real AWS Load Balancer Controller against moto. Used by the main job and the
+ * fleet benchmark.
  */
 public final class LocalSystem implements AutoCloseable {
 
@@ -31,7 +32,7 @@ public final class LocalSystem implements AutoCloseable {
   private final ControlPlane plane;
   private final Path runDir;
   private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
-  private LoadBalancerSimulator simulator;
+  private Runnable stopLoadBalancers = () -> { };
   private LocalProcess controller;
   private LocalProcess webhook;
   private int webhookHealthPort;
@@ -59,8 +60,19 @@ public final class LocalSystem implements AutoCloseable {
 
   /** The simulator, publishing after {@code ingressDelay} and "propagating DNS" after {@code dnsDelay}. */
   public LoadBalancerSimulator startSimulator(Duration ingressDelay, Duration dnsDelay) {
-    simulator = LoadBalancerSimulator.start(plane.client(), hostsFile(), ingressDelay, dnsDelay);
+    LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), new HostsFile(hostsFile()),
+        ingressDelay, dnsDelay);
+    stopLoadBalancers = simulator::close;
     return simulator;
+  }
+
+  /** Instead of the simulator: the real AWS Load Balancer Controller against moto, for {@code namespace}. */
+  public AwsLoadBalancerController startAwsLoadBalancerController(String namespace)
+      throws IOException, InterruptedException {
+    AwsLoadBalancerController controller = AwsLoadBalancerController.start(plane, namespace,
+        new HostsFile(hostsFile()), runDir);
+    stopLoadBalancers = controller::close;
+    return controller;
   }
 
   /** A webhook process with {@code network} settings (SEI_VPC_CIDR, POD_IP), registered for {@code namespace}. */
@@ -94,7 +106,7 @@ public final class LocalSystem implements AutoCloseable {
 
   /**
    * The controller process with the VPC settings plus {@code env}, its JVM given {@code jvmOptions}; its resolver
-   * reads the simulator's hosts file.
+   * reads the hosts file that holds the load balancers' names.
    */
   public void startController(Map<String, String> env, List<String> jvmOptions) throws Exception {
     Map<String, String> settings = new HashMap<>(VPC);
@@ -104,7 +116,7 @@ public final class LocalSystem implements AutoCloseable {
     settings.put("HEALTH_PORT", Integer.toString(controllerHealthPort));
     settings.putAll(env);
     List<String> options = new ArrayList<>(jvmOptions);
-    options.add("-D" + LoadBalancerSimulator.HOSTS_FILE_PROPERTY + "=" + hostsFile());
+    options.add("-D" + HostsFile.PROPERTY + "=" + hostsFile());
     controller = JavaProcess.start("controller", ControllerMain.class, options, settings,
         runDir.resolve("controller-" + controllerHealthPort + ".log"));
     processes.add(controller);
@@ -161,9 +173,7 @@ public final class LocalSystem implements AutoCloseable {
   @Override
   public void close() {
     stopProcesses();
-    if (simulator != null) {
-      simulator.close();
-    }
+    stopLoadBalancers.run();
   }
 
   private Path hostsFile() {

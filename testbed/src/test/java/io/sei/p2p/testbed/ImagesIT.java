@@ -103,7 +103,7 @@ class ImagesIT {
         Map.of("metadata.namespace", Rbac.NAMESPACE));
     int health = FreePort.next();
 
-    try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(client, dns.resolve("hosts"),
+    try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(client, new HostsFile(dns.resolve("hosts")),
         Duration.ofSeconds(1), Duration.ofSeconds(1));
         Container controller = Container.start(images, "sei-p2p-controller-" + health, images.controller(), run,
             List.of("-v", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER) + ":" + KUBECONFIG + ":ro",
@@ -111,7 +111,7 @@ class ImagesIT {
                 "-e", "HEALTH_PORT=" + health, "-e", "SEI_VPC_CIDR=10.0.0.0/16",
                 // other tests' objects may still be in this cluster: this controller looks after its own namespace
                 "-e", "SEI_WATCH_NAMESPACES=" + ns,
-                "-e", "JAVA_TOOL_OPTIONS=-D" + LoadBalancerSimulator.HOSTS_FILE_PROPERTY + "=/etc/sei-p2p-dns/hosts"))) {
+                "-e", "JAVA_TOOL_OPTIONS=-D" + HostsFile.PROPERTY + "=/etc/sei-p2p-dns/hosts"))) {
       controller.awaitReady(health, READY_WITHIN);
 
       Kubectl.Result applied = plane.kubectl().run("-n", ns, "apply", "-f",

@@ -50,7 +50,13 @@ final class TestCluster implements AutoCloseable {
   static TestCluster start(ControlPlane plane, Duration ingressDelay, Duration dnsDelay) {
     Rbac.install(plane.client());
     return new TestCluster(plane, LoadBalancerSimulator.start(plane.client(),
-        LoadBalancerSimulator.hostsFileOfThisJvm(), ingressDelay, dnsDelay));
+        HostsFile.ofThisJvm(), ingressDelay, dnsDelay));
+  }
+
+  /** No simulator: a real AWS Load Balancer Controller provisions the Services. */
+  static TestCluster withoutSimulator(ControlPlane plane) {
+    Rbac.install(plane.client());
+    return new TestCluster(plane, null);
   }
 
   LoadBalancerSimulator simulator() {
@@ -59,7 +65,9 @@ final class TestCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    simulator.close();
+    if (simulator != null) {
+      simulator.close();
+    }
   }
 
   /**

@@ -1,0 +1,71 @@
+package io.sei.p2p.testbed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The DNS of load-balancer names here: a hosts file that JVMs started with {@code -Djdk.net.hosts.file} resolve
+ * from, each name at a documentation address (nothing dials them; the controller only needs them to resolve).
+ */
+public final class HostsFile {
+
+  /** The JDK resolver reads the file this property names instead of asking DNS. */
+  public static final String PROPERTY = "jdk.net.hosts.file";
+
+  private final Path file;
+  private final Map<String, String> names = new TreeMap<>();
+
+  public HostsFile(Path file) {
+    this.file = file;
+    write();
+  }
+
+  /** The hosts file of this JVM's resolver. */
+  public static HostsFile ofThisJvm() {
+    String path = System.getProperty(PROPERTY);
+    if (path == null) {
+      throw new IllegalStateException("start the JVM with -D" + PROPERTY + "=<file> so that load-balancer names "
+          + "resolve");
+    }
+    return new HostsFile(Path.of(path));
+  }
+
+  public Path path() {
+    return file;
+  }
+
+  /** {@code hostname} resolves from now on; {@code key} (a Service UID) names the entry. */
+  public synchronized void put(String key, String hostname) {
+    if (!hostname.equals(names.put(key, hostname))) {
+      write();
+    }
+  }
+
+  /** The entry's name no longer resolves. */
+  public synchronized void remove(String key) {
+    if (names.remove(key) != null) {
+      write();
+    }
+  }
+
+  /** Atomically, so that a resolver never reads half a file. */
+  private synchronized void write() {
+    StringBuilder content = new StringBuilder("127.0.0.1 localhost\n");
+    int n = 1;
+    for (String hostname : names.values()) {
+      content.append("198.51.100.").append(n++ % 250 + 1).append(' ').append(hostname).append('\n');
+    }
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path temp = Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), content);
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
