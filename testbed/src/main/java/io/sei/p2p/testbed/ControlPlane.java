@@ -203,6 +203,9 @@ public final class ControlPlane implements AutoCloseable {
         "--service-account-key-file=" + serviceAccountPublicKey,
         "--service-account-signing-key-file=" + serviceAccountKey,
         "--allow-privileged=true",
+        // webhooks registered by Service, as the manifests install them, are called at the Service's EndpointSlice
+        // (there is no kube-proxy to route its ClusterIP), which a test may point at a process on this machine
+        "--enable-aggregator-routing=true",
         "--disable-admission-plugins=ServiceAccount",
         "--cert-dir=" + mkdirs(workDir.resolve("apiserver")),
         "--audit-policy-file=" + auditPolicy,

@@ -59,6 +59,24 @@ public record ControlPlaneBinaries(Path folder) {
     return folder.resolve("moto_server");
   }
 
+  /** Part {@code cert-manager}: its controller, its CA injector, and the folder of its CRDs. */
+  public Path certManagerController() {
+    return folder.resolve("cert-manager-controller");
+  }
+
+  public Path certManagerCainjector() {
+    return folder.resolve("cert-manager-cainjector");
+  }
+
+  /** The folder itself, not the link to it: kubectl reads a linked folder as a file. */
+  public Path certManagerCrds() {
+    try {
+      return folder.resolve("cert-manager-crds").toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cert-manager's CRDs are not built; run control-plane.sh build cert-manager", e);
+    }
+  }
+
   /**
    * Runs the build script (a no-op once built) for the control plane and the named {@code parts}; its progress lines
    * go to this process's stderr.

@@ -79,6 +79,11 @@ final class LocalProcess implements AutoCloseable {
     }
   }
 
+  /** Its name and whether it still runs, or how it ended. */
+  String describeState() {
+    return process.isAlive() ? name + " (running)" : name + " (exited with code " + process.exitValue() + ")";
+  }
+
   String describeExit() {
     return name + " exited with code " + process.exitValue() + "; last lines of " + log + ":\n" + tail(30);
   }

@@ -9,12 +9,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The webhook running in this JVM on a free loopback port, with a serving certificate from the control plane's
@@ -41,9 +47,9 @@ public final class LocalWebhook implements AutoCloseable {
 
   /**
    * Starts a webhook configured by {@code env} (SEI_VPC_CIDR, SEI_NLB_TARGET_TYPE, POD_IP) and registers it for
-   * {@code namespace}; returns once the apiserver sends that namespace's reviews to it.
+   * {@code namespace}; returns once the apiserver sends that namespace's reviews to it. Runs as the webhook's
+   * ServiceAccount with the RBAC of manifests/base/rbac.yaml.
    */
-  /** Runs as the webhook's ServiceAccount with the RBAC of manifests/base/rbac.yaml. */
   public static LocalWebhook startFor(ControlPlane plane, String namespace, Map<String, String> env) {
     return startFor(plane, namespace, env, Rbac.WEBHOOK);
   }
@@ -67,15 +73,54 @@ public final class LocalWebhook implements AutoCloseable {
    */
   public static LocalWebhook startSelfSigned(ControlPlane plane, Map<String, String> env) {
     try {
-      return new LocalWebhook(plane, plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK),
-          Files.createTempDirectory("sei-p2p-webhook-tls-"), env);
+      return startServing(plane, Files.createTempDirectory("sei-p2p-webhook-tls-"), env);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /**
+   * A webhook serving the TLS files in {@code tls} ({@code tls.crt}, {@code tls.key}: a mounted Secret, say), which it
+   * reloads when they change. Not registered; runs as the webhook's ServiceAccount.
+   */
+  public static LocalWebhook startServing(ControlPlane plane, Path tls, Map<String, String> env) {
+    return new LocalWebhook(plane, plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK), tls, env);
+  }
+
   public String baseUrl() {
     return "https://127.0.0.1:" + webhook.httpsPort();
+  }
+
+  /** It listens on every address of this machine, on this port. */
+  public int httpsPort() {
+    return webhook.httpsPort();
+  }
+
+  /** The certificate it presents on a new TLS connection (read, not trusted). */
+  public X509Certificate presentedCertificate() {
+    try {
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, new TrustManager[] {new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      }}, null);
+      try (SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", webhook.httpsPort())) {
+        socket.startHandshake();
+        return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("could not read the certificate the webhook presents", e);
+    }
   }
 
   public int healthPort() {

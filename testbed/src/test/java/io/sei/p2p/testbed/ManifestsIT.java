@@ -3,9 +3,6 @@ package io.sei.p2p.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.certmanager.api.model.v1.Certificate;
-import io.fabric8.certmanager.api.model.v1.Issuer;
-import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -14,14 +11,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.certs.CertManagerResources;
 import io.sei.p2p.certs.WebhookCertificates;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,17 +34,7 @@ class ManifestsIT {
   static void prepare(ControlPlane controlPlane) throws Exception {
     plane = controlPlane;
     KubernetesClient client = plane.client();
-    // cert-manager's CRDs, generated from fabric8's cert-manager model
-    File out = Files.createTempDirectory("cert-manager-crds").toFile();
-    new CRDGenerator().inOutputDir(out).forCRDVersions("v1").customResourceClasses(Issuer.class, Certificate.class)
-        .generate();
-    try (Stream<Path> crds = Files.list(out.toPath())) {
-      for (Path crd : crds.toList()) {
-        assertThat(plane.kubectl().run("apply", "--server-side", "-f", crd.toString()).succeeded()).isTrue();
-      }
-    }
-    plane.kubectl().run("wait", "--for=condition=Established", "crd/issuers.cert-manager.io",
-        "crd/certificates.cert-manager.io", "--timeout=30s");
+    CertManager.installCrds(plane);
     // the namespaces the overlays install into (a dry run cannot create a namespace and fill it at once)
     for (String ns : List.of("sei-system", "team-a", "team-b")) {
       if (client.namespaces().withName(ns).get() == null) {

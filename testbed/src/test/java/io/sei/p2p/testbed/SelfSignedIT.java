@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.certs.Pem;
 import io.sei.p2p.certs.WebhookCertificates;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -19,10 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -95,39 +90,11 @@ class SelfSignedIT {
       assertThat(leader).as("one replica leads").matches("10\\.0\\.3\\.[78]-.*");
       for (LocalWebhook replica : List.of(a, b)) {
         Await.until("replica " + replica.baseUrl() + " serves the rotated certificate", Duration.ofSeconds(10),
-            () -> presented(replica).getSerialNumber().equals(serving(rotated).getSerialNumber()));
+            () -> replica.presentedCertificate().getSerialNumber().equals(serving(rotated).getSerialNumber()));
       }
     } finally {
       WebhookRegistration.unregister(client, registration);
       client.secrets().inNamespace(Rbac.NAMESPACE).withName(SECRET).delete();
-    }
-  }
-
-  /** The certificate a replica presents on a new TLS connection (read, not trusted). */
-  private static X509Certificate presented(LocalWebhook replica) {
-    try {
-      SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, new TrustManager[] {new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-          return new X509Certificate[0];
-        }
-      }}, null);
-      URI url = URI.create(replica.baseUrl());
-      try (SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket(url.getHost(), url.getPort())) {
-        socket.startHandshake();
-        return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 
