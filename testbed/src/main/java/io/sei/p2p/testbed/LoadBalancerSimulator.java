@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.sei.p2p.rules.NlbTargetType;
 import io.sei.p2p.rules.P2pService;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,8 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Plays the AWS Load Balancer Controller for Services annotated {@code aws-load-balancer-type: external}: holds its
  * finalizer, writes {@code ingress[0].hostname} after a delay (stable per Service UID), adds the name to a hosts
- * file after a second delay (its "DNS propagation"), and releases the finalizer on delete. Tests can make it stay
- * silent for a Service or blank an ingress transiently. Test and local-run code only.
+ * file after a second delay (its "DNS propagation"), and releases the finalizer on delete; like the real one, it
+ * never provisions instance targets without node ports. Tests can make it stay silent for a Service or blank an
+ * ingress transiently. Test and local-run code only; {@code AwsLoadBalancerControllerIT} runs the real one.
  */
 public final class LoadBalancerSimulator implements AutoCloseable {
 
@@ -172,9 +174,19 @@ public final class LoadBalancerSimulator implements AutoCloseable {
     boolean hasIngress = service.getStatus() != null && service.getStatus().getLoadBalancer() != null
         && service.getStatus().getLoadBalancer().getIngress() != null
         && !service.getStatus().getLoadBalancer().getIngress().isEmpty();
-    if (!hasIngress && !silent.contains(key) && scheduled.add(service.getMetadata().getUid())) {
+    if (!hasIngress && !silent.contains(key) && buildable(service) && scheduled.add(service.getMetadata().getUid())) {
       scheduler.schedule(() -> assignIngress(service), ingressDelay.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * What the real controller refuses, this one refuses too ("unable to support instance target type with an
+   * unallocated NodePort"): such a Service never gets an address.
+   */
+  private static boolean buildable(Service service) {
+    boolean instanceTargets = NlbTargetType.INSTANCE.annotationValue()
+        .equals(service.getMetadata().getAnnotations().get(P2pService.TARGET_TYPE));
+    return !(instanceTargets && Boolean.FALSE.equals(service.getSpec().getAllocateLoadBalancerNodePorts()));
   }
 
   private void holdFinalizer(Service service) {
