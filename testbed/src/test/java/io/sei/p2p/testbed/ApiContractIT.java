@@ -275,14 +275,14 @@ class ApiContractIT {
 
     Kubectl.Result table = plane.kubectl().run("-n", ns, "get", "snode", "columns");
 
-    // fabric8's generator orders columns by JSON path, so the .metadata column (AGE) comes first
+    // AGE last, as kubectl shows Kubernetes' own resources (the build moves it there)
     assertThat(table.stdout().lines().findFirst().orElseThrow().split("\\s+"))
-        .containsExactly("NAME", "AGE", "CHAIN", "PUBLISHED", "ADDRESS");
+        .containsExactly("NAME", "CHAIN", "PUBLISHED", "ADDRESS", "AGE");
     assertThat(table.stdout()).contains("pacific-1").contains("Published").contains("lb.example.com:26656");
     assertThat(apply(resource("upstream-deployment.yaml")).succeeded()).isTrue();
     Kubectl.Result deployments = plane.kubectl().run("-n", ns, "get", "snd");
     assertThat(deployments.stdout().lines().findFirst().orElse("").split("\\s+"))
-        .containsExactly("NAME", "AGE", "REPLICAS", "PUBLISHED");
+        .containsExactly("NAME", "REPLICAS", "PUBLISHED", "AGE");
   }
 
   private Kubectl.Result apply(String manifest) {
