@@ -122,6 +122,14 @@ class ApiContractIT {
   }
 
   @Test
+  void aSidecarResourceClaimNeedsItsNameAsInKubernetes() {
+    assertRejected(apply(Manifests.seiNode("claims", "fullNode: {}\n  sidecar: {resources: {claims: [{request: gpu}]}}")),
+        "spec.sidecar.resources.claims[0].name: Required value");
+    assertThat(apply(Manifests.seiNode("claims", "fullNode: {}\n  sidecar: {resources: {claims: [{name: gpu}]}}"))
+        .succeeded()).isTrue();
+  }
+
+  @Test
   void exactlyOneNodeModeIsRequired() {
     String message = "exactly one of fullNode, archive, replayer, or validator must be set";
 
