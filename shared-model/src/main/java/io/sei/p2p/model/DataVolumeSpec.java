@@ -2,6 +2,7 @@ package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -10,11 +11,16 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** The node's data volume, upstream shape (carried, not acted on, by this project). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "(!has(oldSelf.import) || has(self.import))", message = "import cannot be unset once configured")
-public record DataVolumeSpec(@JsonProperty("import") Import importFrom) {
+public record DataVolumeSpec(
+    @JsonPropertyDescription("Adopts an existing PersistentVolumeClaim as the node's data volume instead of "
+        + "creating one; the claim is left in place when the node is deleted. Cannot be removed once set.")
+    @JsonProperty("import") Import importFrom) {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @ValidationRule(value = "self.pvcName == oldSelf.pvcName", message = "pvcName is immutable", fieldPath = ".pvcName")
   public record Import(
+      @JsonPropertyDescription("The name of the PersistentVolumeClaim, in the node's namespace: Bound, "
+          + "ReadWriteOnce and at least as large as the mode's default volume. Immutable.")
       @Required @Size(min = 1, max = 253) @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$") String pvcName) {
   }
 }

@@ -30,7 +30,10 @@ public record PeerSource(
 
   /** EC2 instances carrying all the given tags (resolved outside this project). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Ec2Tags(@Required @Size(min = 1, max = 32) String region,
+  public record Ec2Tags(
+      @JsonPropertyDescription("The AWS region to look for instances in, as a region code such as us-east-2.")
+      @Required @Size(min = 1, max = 32) String region,
+      @JsonPropertyDescription("The tags an instance must all carry, each key with its value. 1 to 50 tags.")
       @Required @Size(min = 1, max = 50) Map<String, String> tags) {
   }
 
@@ -38,18 +41,30 @@ public record PeerSource(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @ValidationRule(value = "self.addresses.all(a, size(a) <= 300)",
       message = "each address is at most 300 characters (<40 hex>@<host>:<port>)", fieldPath = ".addresses")
-  public record Static(@Required @Size(min = 1, max = 256) List<String> addresses) {
+  public record Static(
+      @JsonPropertyDescription("The peers, each <40-hex node ID>@<host>:<port>, e.g. "
+          + "0123456789abcdef0123456789abcdef01234567@peer.example.com:26656. 1 to 256 addresses of at most "
+          + "300 characters.")
+      @Required @Size(min = 1, max = 256) List<String> addresses) {
   }
 
   /** SeiNodes whose labels match every pair of the selector. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Label(@Required @Size(min = 1, max = 16) Map<String, String> selector,
+  public record Label(
+      @JsonPropertyDescription("The label pairs a SeiNode must all carry to be a peer. 1 to 16 pairs.")
+      @Required @Size(min = 1, max = 16) Map<String, String> selector,
+      @JsonPropertyDescription("The namespace to look for SeiNodes in. When unset, the node's own namespace.")
       @Size(max = 63) String namespace) {
   }
 
   /** The child SeiNodes of the SeiNodeDeployments whose labels match every pair of the selector. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record SeiNodeDeploymentSelector(@Required @Size(min = 1, max = 16) Map<String, String> selector,
+  public record SeiNodeDeploymentSelector(
+      @JsonPropertyDescription("The label pairs a SeiNodeDeployment must all carry for its children to be "
+          + "peers. 1 to 16 pairs.")
+      @Required @Size(min = 1, max = 16) Map<String, String> selector,
+      @JsonPropertyDescription("The namespace to look for SeiNodeDeployments in. When unset, the node's own "
+          + "namespace.")
       @Size(max = 63) String namespace) {
   }
 }

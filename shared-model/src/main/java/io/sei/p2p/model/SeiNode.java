@@ -1,5 +1,6 @@
 package io.sei.p2p.model;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -17,4 +18,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Address", jsonPath = ".status.externalAddress", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class SeiNode extends CustomResource<SeiNodeSpec, SeiNodeStatus> implements Namespaced {
+
+  @Override
+  @JsonPropertyDescription("The node wanted: its chain, image, mode, peers and how it is exposed.")
+  public SeiNodeSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("What the controller last saw and did: the node's ID, published address, peers and "
+      + "conditions. Written only by the controller.")
+  public SeiNodeStatus getStatus() {
+    return super.getStatus();
+  }
 }

@@ -1,5 +1,6 @@
 package io.sei.p2p.model;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -16,4 +17,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class SeiNodeDeployment extends CustomResource<SeiNodeDeploymentSpec, SeiNodeDeploymentStatus>
     implements Namespaced {
+
+  @Override
+  @JsonPropertyDescription("The fleet wanted: how many SeiNodes, the template they are made from, and how they "
+      + "are exposed.")
+  public SeiNodeDeploymentSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("What the controller last saw of the children: how many exist, run and are "
+      + "published, and their addresses. Written only by the controller.")
+  public SeiNodeDeploymentStatus getStatus() {
+    return super.getStatus();
+  }
 }

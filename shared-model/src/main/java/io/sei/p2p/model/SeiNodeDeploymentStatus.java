@@ -2,6 +2,7 @@ package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.List;
@@ -20,9 +21,14 @@ public record SeiNodeDeploymentStatus(
     @JsonPropertyDescription("Each child, with its published address.")
     List<NodeStatus> nodes,
     @JsonPropertyDescription("Conditions of the deployment, such as Synced.")
-    List<Condition> conditions) {
+    @SchemaFrom(type = ConditionSchema[].class) List<Condition> conditions) {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record NodeStatus(String name, String externalAddress) {
+  public record NodeStatus(
+      @JsonPropertyDescription("The child SeiNode's name, <deployment>-<index>.")
+      String name,
+      @JsonPropertyDescription("Where peers dial the child: its status.externalAddress, "
+          + "<load-balancer-hostname>:26656. Absent until it is published.")
+      String externalAddress) {
   }
 }

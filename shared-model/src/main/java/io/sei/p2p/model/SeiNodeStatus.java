@@ -2,6 +2,7 @@ package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -23,9 +24,14 @@ public record SeiNodeStatus(
     Long observedGeneration,
     @JsonPropertyDescription("Published (the address), PeersResolved and Synced (whether the last reconcile "
         + "completed, and if not which step failed and why).")
-    List<Condition> conditions) {
+    @SchemaFrom(type = ConditionSchema[].class) List<Condition> conditions) {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record StatefulSetRef(String name, String uid) {
+  public record StatefulSetRef(
+      @JsonPropertyDescription("The StatefulSet's name, the same as the node's.")
+      String name,
+      @JsonPropertyDescription("The StatefulSet's UID, which tells it apart from an earlier one of the same "
+          + "name.")
+      String uid) {
   }
 }
