@@ -198,8 +198,7 @@ public final class FaultBenchmark {
       plane.newNamespaceNamed(NAMESPACE);
       Map<String, String> env = new HashMap<>(LocalSystem.VPC);
       env.put("MAX_IN_FLIGHT", "32");
-      // the Deployment's limit (384 MiB) and the image's heap share of it
-      system.startWebhook("webhook", env, NAMESPACE, List.of("-XX:MaxRAM=384m", "-XX:MaxRAMPercentage=75"));
+      system.startWebhook("webhook", env, NAMESPACE, List.of()); // with the image's settings and memory limit
       long pid = system.webhook().handle().pid();
       int port = system.webhookHttpsPort();
       Path script = Files.writeString(Files.createTempFile("review", ".lua"), """

@@ -38,8 +38,6 @@ public final class FleetBenchmark {
 
   private static final String NAMESPACE = "sei-fleet";
   private static final String CONTROLLER = AuditLog.serviceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
-  /** The heap the controller's image gives it: the Deployment's 512 MiB limit times -XX:MaxRAMPercentage=50. */
-  private static final String CONTROLLER_HEAP = "-Xmx256m";
   private static final Duration CONVERGENCE_LIMIT = Duration.ofMinutes(20);
   private static final Pattern HEAP_USED = Pattern.compile(
       "^jvm_memory_used_bytes\\{area=\"heap\",[^}]*} ([0-9.E+]+)$", Pattern.MULTILINE);
@@ -81,7 +79,7 @@ public final class FleetBenchmark {
       plane.newNamespaceNamed(NAMESPACE);
       LoadBalancerSimulator simulator = system.startSimulator(Duration.ofSeconds(2), Duration.ofSeconds(3));
       system.startWebhook("webhook", LocalSystem.VPC, NAMESPACE);
-      system.startController(Map.of("SEI_WATCH_NAMESPACES", NAMESPACE), List.of(CONTROLLER_HEAP));
+      system.startController(Map.of("SEI_WATCH_NAMESPACES", NAMESPACE), List.of()); // the image's JVM settings
       int peers = "mesh".equals(topology) || nodes < 200 ? Math.min(100, nodes) - 1 : 199;
       try (Observer observer = new Observer(client, peers); HeapSampler heap = new HeapSampler(system)) {
         Duration cpuBefore = cpu(system);

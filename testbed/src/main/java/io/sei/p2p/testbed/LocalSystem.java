@@ -80,7 +80,10 @@ public final class LocalSystem implements AutoCloseable {
     startWebhook(name, network, namespace, List.of());
   }
 
-  /** The same, its JVM given {@code jvmOptions}; {@code env} may add any variable (e.g. {@code HOME}). */
+  /**
+   * The same, its JVM started as the image starts it ({@link JvmSettings}) plus {@code jvmOptions}; {@code env} may add
+   * any variable (e.g. {@code HOME}).
+   */
   public void startWebhook(String name, Map<String, String> env, String namespace, List<String> jvmOptions)
       throws Exception {
     IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
@@ -95,7 +98,9 @@ public final class LocalSystem implements AutoCloseable {
     settings.putAll(Map.of("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK).toString(),
         "WEBHOOK_PORT", Integer.toString(port), "HEALTH_PORT", Integer.toString(health),
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString()));
-    webhook = JavaProcess.start(name, WebhookMain.class, jvmOptions, settings, runDir.resolve(name + ".log"));
+    List<String> options = new ArrayList<>(JvmSettings.webhook(plane.client()));
+    options.addAll(jvmOptions);
+    webhook = JavaProcess.start(name, WebhookMain.class, options, settings, runDir.resolve(name + ".log"));
     webhookHealthPort = health;
     webhookHttpsPort = port;
     processes.add(webhook);
@@ -105,8 +110,8 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   /**
-   * The controller process with the VPC settings plus {@code env}, its JVM given {@code jvmOptions}; its resolver
-   * reads the hosts file that holds the load balancers' names.
+   * The controller process with the VPC settings plus {@code env}, its JVM started as the image starts it plus
+   * {@code jvmOptions}; its resolver reads the hosts file that holds the load balancers' names.
    */
   public void startController(Map<String, String> env, List<String> jvmOptions) throws Exception {
     Map<String, String> settings = new HashMap<>(VPC);
@@ -115,7 +120,8 @@ public final class LocalSystem implements AutoCloseable {
     controllerHealthPort = FreePort.next();
     settings.put("HEALTH_PORT", Integer.toString(controllerHealthPort));
     settings.putAll(env);
-    List<String> options = new ArrayList<>(jvmOptions);
+    List<String> options = new ArrayList<>(JvmSettings.controller(plane.client()));
+    options.addAll(jvmOptions);
     options.add("-D" + HostsFile.PROPERTY + "=" + hostsFile());
     controller = JavaProcess.start("controller", ControllerMain.class, options, settings,
         runDir.resolve("controller-" + controllerHealthPort + ".log"));
