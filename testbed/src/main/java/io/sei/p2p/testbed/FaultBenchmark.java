@@ -47,12 +47,9 @@ public final class FaultBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new TreeMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
-    }
-    int nodes = Integer.parseInt(options.getOrDefault("--nodes", "300"));
-    int soak = Integer.parseInt(options.getOrDefault("--soak-seconds", "600"));
+    BenchmarkOptions options = BenchmarkOptions.parse(args, Map.of("--nodes", "300", "--soak-seconds", "600"));
+    int nodes = options.number("--nodes");
+    int soak = options.number("--soak-seconds");
     FaultBenchmark run = new FaultBenchmark();
     if (nodes > 0) {
       run.controllerKilled(nodes);

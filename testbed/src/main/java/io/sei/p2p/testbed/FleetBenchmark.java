@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -57,15 +56,16 @@ public final class FleetBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = options(args);
-    Duration idle = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--idle", "60")));
+    BenchmarkOptions options = BenchmarkOptions.parse(args, Map.of("--ring", "100,300,1000", "--mesh", "100",
+        "--idle", "60"));
+    Duration idle = Duration.ofSeconds(options.number("--idle"));
     List<Result> results = new ArrayList<>();
-    for (String size : options.getOrDefault("--ring", "100,300,1000").split(",")) {
+    for (String size : options.text("--ring").split(",")) {
       if (Integer.parseInt(size.trim()) > 0) {
         results.add(run("ring", Integer.parseInt(size.trim()), idle));
       }
     }
-    int mesh = Integer.parseInt(options.getOrDefault("--mesh", "100"));
+    int mesh = options.number("--mesh");
     if (mesh > 0) {
       results.add(run("mesh", mesh, idle));
     }
@@ -211,18 +211,6 @@ public final class FleetBenchmark {
               / (double) r.nodes())).collect(Collectors.joining(", ")),
           r.controllerCounted(), r.writes().values().stream().mapToInt(Integer::intValue).sum(), r.requestsByVerb());
     }
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> options = new TreeMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!Set.of("--ring", "--mesh", "--idle").contains(args[i])) {
-        throw new IllegalArgumentException("unknown option " + args[i] + "; use --ring 100,300,1000 --mesh 100 "
-            + "--idle 60");
-      }
-      options.put(args[i], args[i + 1]);
-    }
-    return options;
   }
 
   private static void say(String format, Object... args) {

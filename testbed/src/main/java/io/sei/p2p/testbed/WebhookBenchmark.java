@@ -11,12 +11,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,10 +76,11 @@ public final class WebhookBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = options(args);
-    int seconds = Integer.parseInt(options.getOrDefault("--seconds", "10"));
-    int starts = Integer.parseInt(options.getOrDefault("--starts", "5"));
-    List<Integer> connections = Arrays.stream(options.getOrDefault("--connections", "1,16,64").split(","))
+    BenchmarkOptions options = BenchmarkOptions.parse(args, Map.of("--seconds", "10", "--connections", "1,16,64",
+        "--starts", "5"));
+    int seconds = options.number("--seconds");
+    int starts = options.number("--starts");
+    List<Integer> connections = Arrays.stream(options.text("--connections").split(","))
         .map(Integer::parseInt).toList();
     Path gopeer = Path.of(Objects.requireNonNull(System.getProperty("sei.gopeer"),
         "-Dsei.gopeer=<the bench/gopeer binary> is required"));
@@ -233,7 +236,7 @@ public final class WebhookBenchmark {
         cause.path("message").asText()));
     String patch = response.path("patch").asText();
     decision.set("patch", patch.isEmpty() ? JSON.nullNode()
-        : JSON.readTree(java.util.Base64.getDecoder().decode(patch)));
+        : JSON.readTree(Base64.getDecoder().decode(patch)));
     return decision;
   }
 
@@ -277,7 +280,7 @@ public final class WebhookBenchmark {
   private Server startCeiling(Path tls, byte[] answer) throws Exception {
     int port = FreePort.next();
     Path dir = Files.createDirectories(work.resolve("nginx-" + port));
-    String body = new String(answer, java.nio.charset.StandardCharsets.UTF_8).replace("'", "\\'");
+    String body = new String(answer, StandardCharsets.UTF_8).replace("'", "\\'");
     Path conf = Files.writeString(dir.resolve("nginx.conf"), """
         worker_processes %d;
         pid %s/nginx.pid;
@@ -341,7 +344,7 @@ public final class WebhookBenchmark {
     });
     sampler.start();
     Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     wrk.waitFor();
     running.set(false);
     sampler.join();
@@ -389,14 +392,6 @@ public final class WebhookBenchmark {
       throw new IOException("answered " + response.statusCode());
     }
     return response.body();
-  }
-
-  private static Map<String, String> options(String[] args) {
-    Map<String, String> options = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i], args[i + 1]);
-    }
-    return options;
   }
 
   /** A started server: its process, HTTPS port, how long it took to be ready, whether its RSS is measured. */
