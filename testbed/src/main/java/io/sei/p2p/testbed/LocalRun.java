@@ -130,6 +130,9 @@ public final class LocalRun {
     Instant deadline = Instant.now().plus(CONVERGENCE);
     boolean done = false;
     while (!done && Instant.now().isBefore(deadline)) {
+      Set<String> runningPods = plane.client().pods().inNamespace(NAMESPACE).list().getItems().stream()
+          .filter(pod -> "Running".equals(pod.getStatus().getPhase())).map(pod -> pod.getMetadata().getName())
+          .collect(Collectors.toSet());
       List<SeiNode> nodes = plane.client().resources(SeiNode.class).inNamespace(NAMESPACE).list().getItems();
       // a deployment's children appear one reconcile later than the nodes applied directly
       Set<String> names = nodes.stream().map(node -> node.getMetadata().getName()).collect(Collectors.toSet());
@@ -141,7 +144,9 @@ public final class LocalRun {
         if (!line.equals(lastLine.put(node.getMetadata().getName(), line))) {
           say(String.format("%-16s %s", node.getMetadata().getName(), line));
         }
-        done &= running(node.getMetadata().getName());
+        // done only once the line just printed shows the StatefulSet, so the last step of every node is shown
+        done &= node.getStatus() != null && node.getStatus().statefulSet() != null
+            && runningPods.contains(WellKnown.podName(node.getMetadata().getName()));
       }
       Thread.sleep(500);
     }
@@ -160,11 +165,6 @@ public final class LocalRun {
           pod.getMetadata().getName(), pod.getStatus().getPodIP(), pod.getSpec().getNodeName()));
       say(String.format("  %-16s %s", "", peers));
     }
-  }
-
-  private boolean running(String node) {
-    Pod pod = plane.client().pods().inNamespace(NAMESPACE).withName(WellKnown.podName(node)).get();
-    return pod != null && "Running".equals(pod.getStatus().getPhase());
   }
 
   private static String progress(SeiNode node) {
