@@ -106,7 +106,9 @@ class ControllerIT {
           () -> TestCluster.reconciles(controller, "SeiNode") >= waiting + 2);
       assertThat(cluster.statefulSet(ns, "fleet-2")).as("held while its name does not resolve").isNull();
       cluster.simulator().releaseDns(ns, "fleet-2-p2p");
-      Await.until("fleet-2 published and started", WAIT, () -> cluster.statefulSet(ns, "fleet-2") != null);
+      // the reconcile that creates the StatefulSet records the Event just after it
+      Await.until("fleet-2 published and started", WAIT, () -> cluster.statefulSet(ns, "fleet-2") != null
+          && cluster.events(ns, "fleet-2").contains("Published"));
       assertThat(cluster.events(ns, "fleet-2")).contains("LoadBalancerPending", "WaitingForDNS", "Published");
       Await.until("deployment status", WAIT, () -> deploymentStatus(ns, "fleet", "publishedReplicas") == 3
           && deploymentStatus(ns, "fleet", "readyReplicas") == 3);
@@ -139,8 +141,9 @@ class ControllerIT {
       assertThat(cluster.statefulSet(ns, "solo")).as("no StatefulSet before the name resolves").isNull();
 
       cluster.simulator().releaseDns(ns, "solo-p2p");
-      Await.until("started once published", WAIT, () -> cluster.statefulSet(ns, "solo") != null);
-      assertThat(publishedReason(ns, "solo")).isEqualTo("Published");
+      // the reconcile that creates the StatefulSet writes the status just after it
+      Await.until("published and started", WAIT, () -> cluster.statefulSet(ns, "solo") != null
+          && "Published".equals(publishedReason(ns, "solo")));
     }
   }
 
@@ -161,7 +164,9 @@ class ControllerIT {
           .as("consumers wait for the silent producers-1 before their first start").isEqualTo("WaitingForPeers");
       assertThat(cluster.statefulSet(ns, "consumers-0")).isNull();
       // the settle time passes: they start with the peers that did publish
-      Await.until("consumers-0 started", WAIT, () -> cluster.statefulSet(ns, "consumers-0") != null);
+      // the reconcile that creates the StatefulSet writes the resolved peers to the status just after it
+      Await.until("consumers-0 started", WAIT, () -> cluster.statefulSet(ns, "consumers-0") != null
+          && cluster.node(ns, "consumers-0").getStatus().resolvedPeers() != null);
       String producer0 = cluster.node(ns, "producers-0").getStatus().externalAddress();
       String consumer1 = cluster.node(ns, "consumers-1").getStatus().externalAddress();
       assertThat(cluster.node(ns, "consumers-0").getStatus().resolvedPeers()).containsExactly(
