@@ -171,6 +171,7 @@ public final class ControlPlane implements AutoCloseable {
     Path serviceAccountKey = write(pki.resolve("sa.key"), Pem.encode(serviceAccountKeys.getPrivate()));
     Path serviceAccountPublicKey = write(pki.resolve("sa.pub"), Pem.encode(serviceAccountKeys.getPublic()));
     IssuedCertificate admin = ca.issueClient("admin", List.of("system:masters"), CERT_VALIDITY);
+    IssuedCertificate kwok = ca.issueClient("kwok", List.of("system:masters"), CERT_VALIDITY);
 
     int etcdPort = FreePort.next();
     int etcdPeerPort = FreePort.next();
@@ -234,9 +235,15 @@ public final class ControlPlane implements AutoCloseable {
     launch("kube-scheduler", List.of(binaries.kubeScheduler().toString(),
         "--kubeconfig=" + kubeconfig, "--secure-port=0", "--leader-elect=false",
         "--kube-api-qps=500", "--kube-api-burst=1000"));
+    // KWOK runs as its own user, whom this policy holds to what a kubelet does when it deletes pods
+    Path kwokFolder = RepoRoot.find().resolve("testbed/kube/kwok");
+    client.resourceList(read(kwokFolder.resolve("pod-deletion-policy.yaml"))).serverSideApply();
+    Path kwokKubeconfig = write(workDir.resolve("kwok.kubeconfig"), kubeconfigYaml("kwok", "default",
+        "client-certificate-data: " + base64(kwok.certificatePem()),
+        "client-key-data: " + base64(kwok.privateKeyTraditionalPem())));
     launch("kwok", List.of(binaries.kwok().toString(),
-        "--kubeconfig=" + kubeconfig,
-        "--config=" + RepoRoot.find().resolve("testbed/kube/kwok/stages.yaml")),
+        "--kubeconfig=" + kwokKubeconfig,
+        "--config=" + kwokFolder.resolve("stages.yaml")),
         Map.of("KWOK_WORKDIR", mkdirs(workDir.resolve("kwok")).toString()));
     NODES.forEach(this::addFakeNode);
   }
