@@ -2,6 +2,7 @@ package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /** A Sei node: one seid process in one StatefulSet, optionally published as a P2P peer over its own NLB. */
 @Group(WellKnown.GROUP)
 @Version(WellKnown.VERSION)
+@SchemaCustomizer(value = KubernetesFormats.class, input = "io.sei.p2p.model.SeiNode")
 @ShortNames("snode")
 @AdditionalPrinterColumn(name = "Chain", jsonPath = ".spec.chainId", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Published", jsonPath = ".status.conditions[?(@.type==\"Published\")].reason",

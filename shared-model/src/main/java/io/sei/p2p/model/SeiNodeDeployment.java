@@ -2,6 +2,7 @@ package io.sei.p2p.model;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /** A fleet of identical SeiNodes named {@code <name>-<ordinal>}, with deployment-wide networking. */
 @Group(WellKnown.GROUP)
 @Version(WellKnown.VERSION)
+@SchemaCustomizer(value = KubernetesFormats.class, input = "io.sei.p2p.model.SeiNodeDeployment")
 @ShortNames("snd")
 @AdditionalPrinterColumn(name = "Replicas", jsonPath = ".spec.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Published", jsonPath = ".status.publishedReplicas", type = AdditionalPrinterColumn.Type.INTEGER)

@@ -130,6 +130,16 @@ class ApiContractIT {
   }
 
   @Test
+  void aSidecarResourceIsAQuantityAsInKubernetes() {
+    assertRejected(apply(Manifests.seiNode("quantity", "fullNode: {}\n  sidecar: {resources: {requests: {cpu: lots}}}")),
+        "spec.sidecar.resources.requests.cpu: Invalid value: \"lots\": spec.sidecar.resources.requests.cpu in body "
+            + "should match '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))");
+    assertThat(apply(Manifests.seiNode("quantity",
+        "fullNode: {}\n  sidecar: {resources: {requests: {cpu: 250m, memory: 1.5Gi}, limits: {memory: 2}}}"))
+        .succeeded()).isTrue();
+  }
+
+  @Test
   void exactlyOneNodeModeIsRequired() {
     String message = "exactly one of fullNode, archive, replayer, or validator must be set";
 
