@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.rules.StatefulSetGate.Owner;
@@ -41,6 +42,10 @@ final class InformerOwnerLookup implements OwnerLookup, AutoCloseable {
     this.liveLookups = Counter.builder("sei_webhook_owner_live_lookups")
         .description("SeiNode lookups the informer cache could not answer (each one live GET)")
         .register(registry);
+    Gauge.builder("sei_webhook_seinode_cache_watching", this,
+            lookup -> lookup.informers.stream().allMatch(SharedIndexInformer::isWatching) ? 1 : 0)
+        .description("1 while every SeiNode informer is watching; 0 while one is (re)connecting")
+        .register(registry);
   }
 
   void start() {
@@ -55,10 +60,15 @@ final class InformerOwnerLookup implements OwnerLookup, AutoCloseable {
     }
   }
 
-  /** Synced, and watching: while the apiserver is away the cache goes stale and a miss cannot be checked. */
+  /**
+   * Synced once. A watch that drops later (the apiserver restarting, then the informer's reconnect backoff of up to
+   * 32 s) does not make the webhook unready: its defaulting and validation need no cache, the gate answers a hit from
+   * the last state seen and checks a miss live (failing closed while the apiserver is away), and an unready webhook
+   * would refuse every SeiNode write in the meantime. {@code sei_webhook_seinode_cache_watching} shows the watch.
+   */
   @Override
   public boolean ready() {
-    return informers.stream().allMatch(informer -> informer.hasSynced() && informer.isWatching());
+    return informers.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   @Override
