@@ -1,5 +1,6 @@
 package io.sei.p2p.webhook;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.sei.p2p.rules.FieldProblem;
 import io.sei.p2p.rules.JsonPatchOperation;
 import java.io.IOException;
@@ -29,6 +31,12 @@ final class AdmissionReviewCodec {
     JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
     // objects are read after the apiserver pruned them; a field this version does not know must not fail a review
     JSON.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    JSON.addMixIn(ObjectMeta.class, WithoutManagedFields.class);
+  }
+
+  /** No rule reads which manager owns which field, and every object carries that record: skipped, never built. */
+  @JsonIgnoreProperties("managedFields")
+  private interface WithoutManagedFields {
   }
 
   private AdmissionReviewCodec() {

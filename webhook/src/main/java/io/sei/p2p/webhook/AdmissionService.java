@@ -64,8 +64,10 @@ public final class AdmissionService {
     }
     return judge(endpoint, request).map(response -> {
       metrics.record(path, response.decision(), elapsedSince(started));
-      if (!response.allowed()) {
-        LOG.info("denied {} {} {}/{} uid={} ({} {})", path, request.operation(), request.namespace(), request.name(),
+      // debug only: a denial reaches its user and the apiserver's audit log and is counted in the review metrics,
+      // and a client retrying a refused write must not flood the log from the event loop
+      if (!response.allowed() && LOG.isDebugEnabled()) {
+        LOG.debug("denied {} {} {}/{} uid={} ({} {})", path, request.operation(), request.namespace(), request.name(),
             request.uid(), response.code(), response.reason());
       }
       return HttpReply.json(AdmissionReviewCodec.encode(request.uid(), response));
