@@ -139,12 +139,30 @@ public final class ControlPlane implements AutoCloseable {
    * TokenRequest, valid for a day), as a pod's projected token does: for processes that run as that account.
    */
   public Path kubeconfigForServiceAccount(String namespace, String name) {
-    String token = client.serviceAccounts().inNamespace(namespace).withName(name)
+    return write(workDir.resolve("kubeconfig-" + namespace + "-" + name),
+        kubeconfigYaml(name, namespace, "token: " + serviceAccountToken(namespace, name)));
+  }
+
+  /**
+   * The credentials of ServiceAccount {@code namespace/name} as a pod's process finds them, without a kubeconfig to
+   * parse: the apiserver's address, an issued token and the cluster CA, in the environment variables fabric8 reads.
+   */
+  public Map<String, String> podCredentials(String namespace, String name) {
+    return Map.of("KUBERNETES_MASTER", apiserverUrl(), "KUBERNETES_AUTH_TOKEN", serviceAccountToken(namespace, name),
+        "KUBERNETES_CERTS_CA_FILE", caFile().toString(), "KUBERNETES_NAMESPACE", namespace,
+        "KUBERNETES_AUTH_TRYKUBECONFIG", "false", "KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+  }
+
+  private Path caFile() {
+    return workDir.resolve("pki").resolve("ca.crt");
+  }
+
+  /** A token the apiserver issued for ServiceAccount {@code namespace/name} (a TokenRequest, valid for a day). */
+  private String serviceAccountToken(String namespace, String name) {
+    return client.serviceAccounts().inNamespace(namespace).withName(name)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(Duration.ofDays(1).toSeconds())
             .endSpec().build())
         .getStatus().getToken();
-    return write(workDir.resolve("kubeconfig-" + namespace + "-" + name),
-        kubeconfigYaml(name, namespace, "token: " + token));
   }
 
   /** A fresh namespace, so that tests sharing this control plane do not see each other's objects. */
@@ -160,7 +178,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private void startAll() {
     Path pki = mkdirs(workDir.resolve("pki"));
-    Path caFile = write(pki.resolve("ca.crt"), ca.certificate().certificatePem());
+    Path caFile = write(caFile(), ca.certificate().certificatePem());
     IssuedCertificate serving = ca.issueServing("kube-apiserver",
         List.of("127.0.0.1", "localhost", "10.96.0.1", "kubernetes", "kubernetes.default",
             "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"),

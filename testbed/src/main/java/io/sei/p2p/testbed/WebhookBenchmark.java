@@ -244,8 +244,8 @@ public final class WebhookBenchmark {
     int port = FreePort.next();
     int health = FreePort.next();
     Map<String, String> env = new HashMap<>(LocalSystem.VPC);
-    env.putAll(Map.of("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.WEBHOOK).toString(),
-        "WEBHOOK_PORT", Integer.toString(port), "HEALTH_PORT", Integer.toString(health),
+    env.putAll(plane.podCredentials(Rbac.NAMESPACE, Rbac.WEBHOOK));
+    env.putAll(Map.of("WEBHOOK_PORT", Integer.toString(port), "HEALTH_PORT", Integer.toString(health),
         "TLS_CERT_FILE", tls.resolve("tls.crt").toString(), "TLS_KEY_FILE", tls.resolve("tls.key").toString(),
         "SHUTDOWN_DRAIN_SECONDS", "0"));
     List<String> jvm = imageSettings ? JvmSettings.webhook(plane.client()) : List.of();
@@ -258,8 +258,9 @@ public final class WebhookBenchmark {
   private Server startController() throws Exception {
     int health = FreePort.next();
     Map<String, String> env = new HashMap<>(LocalSystem.VPC);
-    env.putAll(Map.of("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER).toString(),
-        "POD_NAMESPACE", Rbac.NAMESPACE, "HEALTH_PORT", Integer.toString(health), "SEI_LEADER_ELECTION", "false"));
+    env.putAll(plane.podCredentials(Rbac.NAMESPACE, Rbac.CONTROLLER));
+    env.putAll(Map.of("POD_NAMESPACE", Rbac.NAMESPACE, "HEALTH_PORT", Integer.toString(health),
+        "SEI_LEADER_ELECTION", "false"));
     Instant exec = Instant.now();
     LocalProcess process = JavaProcess.start("controller", ControllerMain.class, JvmSettings.controller(plane.client()),
         env, work.resolve("controller-" + health + ".log"));
