@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,35 @@ final class LocalProcess implements AutoCloseable {
 
   boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Tells whether the process serves yet; an IOException means it does not listen yet. */
+  @FunctionalInterface
+  interface Probe {
+    boolean serves() throws IOException, InterruptedException;
+  }
+
+  /**
+   * Waits until {@code probe} says the process serves, asking every {@code interval}; fails at once if the process
+   * exits, and after {@code limit} with the end of its log.
+   */
+  void awaitServing(Probe probe, Duration limit, Duration interval) throws InterruptedException {
+    Instant deadline = Instant.now().plus(limit);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(describeExit());
+      }
+      try {
+        if (probe.serves()) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // asked again below
+      }
+      Thread.sleep(interval.toMillis());
+    }
+    throw new IllegalStateException(name + " did not serve within " + limit.toSeconds() + " s; last lines of its log:\n"
+        + tail(30));
   }
 
   /** The last lines of the log, for error messages. */

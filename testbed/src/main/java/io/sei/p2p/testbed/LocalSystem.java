@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -187,22 +186,7 @@ public final class LocalSystem implements AutoCloseable {
   }
 
   private void awaitReady(LocalProcess process, int healthPort) throws InterruptedException {
-    Instant deadline = Instant.now().plus(READY_WITHIN);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(process.describeExit());
-      }
-      try {
-        if (get(healthPort, "/readyz").statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(300);
-    }
-    throw new IllegalStateException(process.name() + " was not ready within " + READY_WITHIN.toSeconds()
-        + " s; last lines of its log:\n" + process.tail(30));
+    process.awaitServing(() -> get(healthPort, "/readyz").statusCode() == 200, READY_WITHIN, Duration.ofMillis(300));
   }
 
   private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,22 +62,17 @@ public final class Moto implements AutoCloseable {
     LocalProcess process = LocalProcess.start("moto", List.of(motoServer.toString(), "-H", "127.0.0.1", "-p",
         Integer.toString(port)), log);
     Moto moto = new Moto(process, "http://127.0.0.1:" + port);
-    Instant deadline = Instant.now().plus(READY_WITHIN);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(process.describeExit());
-      }
-      try {
+    try {
+      process.awaitServing(() -> {
         moto.http.send(HttpRequest.newBuilder(URI.create(moto.endpoint + "/moto-api/")).build(),
             HttpResponse.BodyHandlers.discarding());
-        return moto;
-      } catch (IOException notYet) {
-        Thread.sleep(200);
-      }
+        return true;
+      }, READY_WITHIN, Duration.ofMillis(200));
+    } catch (IllegalStateException e) {
+      process.close();
+      throw e;
     }
-    process.close();
-    throw new IllegalStateException("moto did not answer within " + READY_WITHIN.toSeconds() + " s; last lines of "
-        + "its log:\n" + process.tail(30));
+    return moto;
   }
 
   /** What {@code AWS_ENDPOINT_URL} points the SDK at. */

@@ -303,19 +303,11 @@ public final class WebhookBenchmark {
         tls.resolve("tls.key"), body));
     LocalProcess process = LocalProcess.start("nginx", List.of("nginx", "-c", conf.toString(), "-g", "daemon off;"),
         dir.resolve("nginx.log"));
-    Instant deadline = Instant.now().plus(READY_WITHIN);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(process.describeExit());
-      }
-      try {
-        post(port, "/", answer);
-        return new Server(process, port, Duration.ZERO, false);
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    throw new IllegalStateException("nginx did not answer within " + READY_WITHIN.toSeconds() + " s");
+    process.awaitServing(() -> {
+      post(port, "/", answer);
+      return true;
+    }, READY_WITHIN, Duration.ofMillis(100));
+    return new Server(process, port, Duration.ZERO, false);
   }
 
   /** wrk against {@code server}, sampling the server's RSS meanwhile (not nginx's: it is the yardstick). */
@@ -400,23 +392,10 @@ public final class WebhookBenchmark {
 
     static Server awaitReady(LocalProcess process, int port, int health, Instant exec) throws InterruptedException {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      Instant deadline = exec.plus(READY_WITHIN);
-      while (Instant.now().isBefore(deadline)) {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(process.describeExit());
-        }
-        try {
-          if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health + "/readyz")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            return new Server(process, port, Duration.between(exec, Instant.now()), true);
-          }
-        } catch (IOException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(10);
-      }
-      throw new IllegalStateException(process.name() + " was not ready within " + READY_WITHIN.toSeconds()
-          + " s:\n" + process.tail(30));
+      process.awaitServing(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health
+          + "/readyz")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200, READY_WITHIN,
+          Duration.ofMillis(10));
+      return new Server(process, port, Duration.between(exec, Instant.now()), true);
     }
 
     @Override
