@@ -6,6 +6,7 @@ import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
@@ -13,6 +14,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(WellKnown.GROUP)
 @Version(WellKnown.VERSION)
 @SchemaCustomizer(value = KubernetesFormats.class, input = "io.sei.p2p.model.SeiNode")
+// said, not derived: fabric8 would otherwise pluralize the kind with regular expressions each time an object of this
+// kind is built, which is every one read from the apiserver or a review
+@Plural("seinodes")
 @ShortNames("snode")
 @AdditionalPrinterColumn(name = "Chain", jsonPath = ".spec.chainId", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Published", jsonPath = ".status.conditions[?(@.type==\"Published\")].reason",
