@@ -1,17 +1,18 @@
 package io.sei.p2p.webhook;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.sei.p2p.rules.FieldProblem;
 import io.sei.p2p.rules.JsonPatchOperation;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -95,48 +96,90 @@ final class AdmissionReviewCodec {
         List.copyOf(groups), extra);
   }
 
+  /** Written as it goes, without a tree: every review is answered, so this runs as often as parsing does. */
   static byte[] encode(String uid, AdmissionResponse response) {
-    ObjectNode review = JSON.createObjectNode().put("apiVersion", API_VERSION).put("kind", KIND);
-    ObjectNode out = review.putObject("response").put("uid", uid).put("allowed", response.allowed());
-    if (response.code() != null) {
-      ObjectNode status = out.putObject("status");
-      status.putObject("metadata");
-      status.put("status", "Failure").put("message", response.message()).put("reason", response.reason())
-          .put("code", response.code());
-      if (response.invalid() != null) {
-        ObjectNode details = status.putObject("details").put("name", response.invalid().name())
-            .put("group", response.invalid().group()).put("kind", response.invalid().kind());
-        ArrayNode causes = details.putArray("causes");
-        for (FieldProblem problem : response.invalid().causes()) {
-          causes.addObject().put("reason", "FieldValueInvalid").put("message", problem.message())
-              .put("field", problem.field());
+    return write(json -> {
+      json.writeStartObject();
+      json.writeStringField("apiVersion", API_VERSION);
+      json.writeStringField("kind", KIND);
+      json.writeObjectFieldStart("response");
+      json.writeStringField("uid", uid);
+      json.writeBooleanField("allowed", response.allowed());
+      if (response.code() != null) {
+        writeStatus(json, response);
+      }
+      if (!response.patch().isEmpty()) {
+        json.writeStringField("patchType", "JSONPatch");
+        json.writeStringField("patch", Base64.getEncoder().encodeToString(write(patch -> {
+          patch.writeStartArray();
+          for (JsonPatchOperation op : response.patch()) {
+            patch.writeStartObject();
+            patch.writeStringField("op", op.op());
+            patch.writeStringField("path", op.path());
+            patch.writeFieldName("value");
+            patch.writeTree(op.value());
+            patch.writeEndObject();
+          }
+          patch.writeEndArray();
+        })));
+      }
+      if (!response.warnings().isEmpty()) {
+        json.writeArrayFieldStart("warnings");
+        for (String warning : response.warnings()) {
+          json.writeString(warning);
         }
+        json.writeEndArray();
       }
-    }
-    if (!response.patch().isEmpty()) {
-      ArrayNode patch = JSON.createArrayNode();
-      for (JsonPatchOperation op : response.patch()) {
-        patch.addObject().put("op", op.op()).put("path", op.path()).set("value", op.value());
+      json.writeEndObject();
+      json.writeEndObject();
+    });
+  }
+
+  /** A {@code metav1.Status}, with the causes kubectl lists under "is invalid". */
+  private static void writeStatus(JsonGenerator json, AdmissionResponse response) throws IOException {
+    json.writeObjectFieldStart("status");
+    json.writeObjectFieldStart("metadata");
+    json.writeEndObject();
+    json.writeStringField("status", "Failure");
+    json.writeStringField("message", response.message());
+    json.writeStringField("reason", response.reason());
+    json.writeNumberField("code", response.code());
+    if (response.invalid() != null) {
+      json.writeObjectFieldStart("details");
+      json.writeStringField("name", response.invalid().name());
+      json.writeStringField("group", response.invalid().group());
+      json.writeStringField("kind", response.invalid().kind());
+      json.writeArrayFieldStart("causes");
+      for (FieldProblem problem : response.invalid().causes()) {
+        json.writeStartObject();
+        json.writeStringField("reason", "FieldValueInvalid");
+        json.writeStringField("message", problem.message());
+        json.writeStringField("field", problem.field());
+        json.writeEndObject();
       }
-      out.put("patchType", "JSONPatch").put("patch", Base64.getEncoder().encodeToString(bytes(patch)));
+      json.writeEndArray();
+      json.writeEndObject();
     }
-    if (!response.warnings().isEmpty()) {
-      ArrayNode warnings = out.putArray("warnings");
-      response.warnings().forEach(warnings::add);
+    json.writeEndObject();
+  }
+
+  @FunctionalInterface
+  private interface Writing {
+    void to(JsonGenerator json) throws IOException;
+  }
+
+  private static byte[] write(Writing writing) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+      writing.to(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing JSON to memory cannot fail", e);
     }
-    return bytes(review);
+    return out.toByteArray();
   }
 
   static <T> T read(JsonNode node, Class<T> type) throws JsonProcessingException {
     return JSON.treeToValue(node, type);
-  }
-
-  private static byte[] bytes(JsonNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
-    }
   }
 
   private static String describe(JsonNode value) {
