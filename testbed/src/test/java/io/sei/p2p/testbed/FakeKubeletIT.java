@@ -37,8 +37,8 @@ class FakeKubeletIT {
         .withName("p").get())));
 
     // what a stale delete job of KWOK's would send for a pod of the same name that is not being deleted
-    Kubectl.Result asKwok = plane.kubectl().run("delete", "pod", "p", "-n", ns, "--as=kwok", "--as-group=system:masters",
-        "--grace-period=0", "--wait=false");
+    Kubectl.Result asKwok = plane.kubectl().run("delete", "pod", "p", "-n", ns, "--as=kwok",
+        "--as-group=system:masters", "--grace-period=0", "--wait=false");
     assertThat(asKwok.succeeded()).as(asKwok.toString()).isFalse();
     assertThat(asKwok.stderr()).contains("ValidatingAdmissionPolicy 'kwok-deletes-only-terminating-pods'")
         .contains("KWOK removes only pods that are being deleted, as a kubelet does");
