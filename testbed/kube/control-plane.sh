@@ -10,6 +10,9 @@
 #   aws-load-balancer-controller   the AWS Load Balancer Controller and its CRDs (aws-load-balancer-controller-crds.yaml)
 #   moto                           moto_server, the AWS API mock the load balancer controller talks to (PyPI, a venv)
 #   cert-manager                   cert-manager's controller and CA injector (mains in cert-manager/), CRDs in cert-manager-crds/
+#   kubelet, kube-proxy            a real node's agents, from the same Kubernetes wrapper module as the control plane
+#   coredns                        the cluster's DNS server (a main in coredns/ with only the plugins it uses)
+#   pause                          the program of the node's sandbox image (pause/)
 #
 # Each component is built from its own wrapper module (k8s/, etcd/, kwok/, cometbft/, ...) and cached outside the
 # repository, keyed by its version, so that moving one component rebuilds only that one:
@@ -95,7 +98,12 @@ build() {
       aws-load-balancer-controller) aws_load_balancer_controller "$out" ;;
       moto) moto "$out" ;;
       cert-manager) cert_manager "$out" ;;
-      *) die "unknown part '$part' (aws-load-balancer-controller, moto or cert-manager)" ;;
+      kubelet | kube-proxy)
+        go_build "$here/k8s" "$cache/k8s-$k8s/$part" "k8s.io/kubernetes/cmd/$part" "$k8s_ldflags"
+        ln -sfn "$cache/k8s-$k8s/$part" "$out/$part" ;;
+      coredns) coredns "$out" ;;
+      pause) pause "$out" ;;
+      *) die "unknown part '$part' (aws-load-balancer-controller, moto, cert-manager, kubelet, kube-proxy, coredns or pause)" ;;
     esac
   done
   echo "$out"
@@ -135,6 +143,22 @@ cert_manager() {
   ln -sfn "$dir/crds" "$1/cert-manager-crds"
 }
 
+coredns() {
+  local version dir
+  version=$(module_version "$here/coredns" github.com/coredns/coredns)
+  dir="$cache/coredns-$version"
+  go_build "$here/coredns" "$dir/coredns" .
+  ln -sfn "$dir/coredns" "$1/coredns"
+}
+
+# pause has no release of its own: its cache is keyed by its source
+pause() {
+  local dir
+  dir="$cache/pause-$(sha256sum "$here/pause/main.go" | cut -c1-12)"
+  go_build "$here/pause" "$dir/pause" .
+  ln -sfn "$dir/pause" "$1/pause"
+}
+
 moto() {
   local requirement version dir
   requirement=$(grep -v '^#' "$here/moto/requirements.txt")
@@ -158,7 +182,7 @@ moto() {
 
 case "${1:-build}" in
   build) shift || true; build "$@" ;;
-  aws-load-balancer-controller | moto | cert-manager) build "$@" ;;
+  aws-load-balancer-controller | moto | cert-manager | kubelet | kube-proxy | coredns | pause) build "$@" ;;
   pin) [ $# -eq 2 ] || die "usage: control-plane.sh pin <version>"; pin "$2" ;;
   *) die "usage: control-plane.sh [build | pin <version>]" ;;
 esac
