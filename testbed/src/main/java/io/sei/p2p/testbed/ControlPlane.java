@@ -41,11 +41,21 @@ public final class ControlPlane implements AutoCloseable {
   private static final Duration CERT_VALIDITY = Duration.ofDays(7);
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   /** Room for thousands of LoadBalancer Services. */
-  private static final String SERVICE_RANGE = "10.96.0.0/12";
+  static final String SERVICE_RANGE = "10.96.0.0/12";
+  /** The {@code kubernetes} Service's ClusterIP: the first address of {@link #SERVICE_RANGE}. */
+  static final String API_SERVICE_IP = "10.96.0.1";
   /** The fake nodes: their own IPs, and pod CIDRs inside the VPC CIDR the tests configure (10.0.0.0/16). */
   public static final List<FakeNode> NODES = List.of(
       new FakeNode("kwok-node-0", "10.0.250.1", "10.0.128.0/20"),
       new FakeNode("kwok-node-1", "10.0.250.2", "10.0.144.0/20"));
+
+  /**
+   * What pods on a real node need beyond that: Deployments, Service routing, the PodDisruptionBudget's allowance,
+   * and ServiceAccounts with their tokens and the CA bundle that projected token volumes mount.
+   */
+  private static final String REAL_NODE_CONTROLLERS = "deployment-controller,replicaset-controller,"
+      + "endpointslice-controller,disruption-controller,serviceaccount-controller,serviceaccount-token-controller,"
+      + "root-ca-certificate-publisher-controller";
 
   /** A node that KWOK keeps Ready, and whose pods it runs. */
   public record FakeNode(String name, String ip, String podCidr) {
@@ -53,6 +63,8 @@ public final class ControlPlane implements AutoCloseable {
 
   private final ControlPlaneBinaries binaries;
   private final Path workDir;
+  /** An address of this machine a real node registers with, or null when only fake nodes run. */
+  private final String nodeIp;
   private final CertificateAuthority ca;
   private final List<LocalProcess> processes = new ArrayList<>();
   private final Map<String, List<String>> commands = new HashMap<>();
@@ -61,22 +73,36 @@ public final class ControlPlane implements AutoCloseable {
   private Path kubeconfig;
   private KubernetesClient client;
 
-  private ControlPlane(ControlPlaneBinaries binaries, Path workDir) {
+  private ControlPlane(ControlPlaneBinaries binaries, Path workDir, String nodeIp) {
     this.binaries = binaries;
     this.workDir = workDir;
+    this.nodeIp = nodeIp;
     this.ca = CertificateAuthority.create("sei-p2p-testbed-ca", CERT_VALIDITY, Clock.systemUTC());
   }
 
   /** Builds the binaries if needed, starts everything and waits until the apiserver is ready. */
   public static ControlPlane start() {
-    ControlPlaneBinaries binaries = ControlPlaneBinaries.locate();
+    return start(ControlPlaneBinaries.locate(), null);
+  }
+
+  /**
+   * A control plane that a real node ({@link LocalNode}) on {@code nodeIp} joins besides the fake ones: the apiserver
+   * also listens there (pods reach it through the {@code kubernetes} Service), reaches kubelets at their InternalIP
+   * with a client certificate, authorizes nodes, and mounts ServiceAccount tokens into pods; the controller manager
+   * also runs the controllers that Deployments, Services, PodDisruptionBudgets and ServiceAccounts need.
+   */
+  public static ControlPlane startForRealNode(ControlPlaneBinaries binaries, String nodeIp) {
+    return start(binaries, nodeIp);
+  }
+
+  private static ControlPlane start(ControlPlaneBinaries binaries, String nodeIp) {
     Path workDir;
     try {
       workDir = Files.createTempDirectory("sei-p2p-control-plane-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ControlPlane plane = new ControlPlane(binaries, workDir);
+    ControlPlane plane = new ControlPlane(binaries, workDir, nodeIp);
     Runtime.getRuntime().addShutdownHook(plane.shutdownHook);
     try {
       plane.startAll();
@@ -111,6 +137,16 @@ public final class ControlPlane implements AutoCloseable {
 
   public ControlPlaneBinaries binaries() {
     return binaries;
+  }
+
+  /**
+   * A kubeconfig file for a user holding a client certificate from this control plane's CA, for a program on this
+   * machine (a real node's kubelet and kube-proxy).
+   */
+  public Path kubeconfigForClient(String fileName, IssuedCertificate certificate) {
+    return write(workDir.resolve(fileName), kubeconfigYaml(fileName, "default",
+        "client-certificate-data: " + base64(certificate.certificatePem()),
+        "client-key-data: " + base64(certificate.privateKeyTraditionalPem())));
   }
 
   public Kubectl kubectl() {
@@ -179,10 +215,12 @@ public final class ControlPlane implements AutoCloseable {
   private void startAll() {
     Path pki = mkdirs(workDir.resolve("pki"));
     Path caFile = write(caFile(), ca.certificate().certificatePem());
-    IssuedCertificate serving = ca.issueServing("kube-apiserver",
-        List.of("127.0.0.1", "localhost", "10.96.0.1", "kubernetes", "kubernetes.default",
-            "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"),
-        CERT_VALIDITY);
+    List<String> servingNames = new ArrayList<>(List.of("127.0.0.1", "localhost", API_SERVICE_IP, "kubernetes",
+        "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"));
+    if (nodeIp != null) {
+      servingNames.add(nodeIp);
+    }
+    IssuedCertificate serving = ca.issueServing("kube-apiserver", servingNames, CERT_VALIDITY);
     Path servingCert = write(pki.resolve("apiserver.crt"), serving.certificatePem());
     Path servingKey = write(pki.resolve("apiserver.key"), serving.privateKeyPem());
     KeyPair serviceAccountKeys = CertificateAuthority.newKeyPair();
@@ -210,26 +248,42 @@ public final class ControlPlane implements AutoCloseable {
         - level: Metadata
         """);
     apiserverPort = FreePort.next();
-    launch("kube-apiserver", List.of(binaries.kubeApiserver().toString(),
+    List<String> apiserver = new ArrayList<>(List.of(binaries.kubeApiserver().toString(),
         "--etcd-servers=" + etcdUrl,
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
         "--secure-port=" + apiserverPort,
         "--tls-cert-file=" + servingCert, "--tls-private-key-file=" + servingKey,
         "--client-ca-file=" + caFile,
-        "--authorization-mode=RBAC",
         "--service-cluster-ip-range=" + SERVICE_RANGE,
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=" + serviceAccountPublicKey,
         "--service-account-signing-key-file=" + serviceAccountKey,
         "--allow-privileged=true",
-        // webhooks registered by Service, as the manifests install them, are called at the Service's EndpointSlice
-        // (there is no kube-proxy to route its ClusterIP), which a test may point at a process on this machine
-        "--enable-aggregator-routing=true",
-        "--disable-admission-plugins=ServiceAccount",
         "--cert-dir=" + mkdirs(workDir.resolve("apiserver")),
         "--audit-policy-file=" + auditPolicy,
         "--audit-log-path=" + workDir.resolve("audit.log"),
         "--audit-log-maxsize=0"));
+    if (nodeIp == null) {
+      apiserver.addAll(List.of("--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+          "--authorization-mode=RBAC",
+          // webhooks registered by Service, as the manifests install them, are called at the Service's
+          // EndpointSlice (there is no kube-proxy to route its ClusterIP), which a test may point at a process on
+          // this machine
+          "--enable-aggregator-routing=true",
+          "--disable-admission-plugins=ServiceAccount"));
+    } else {
+      IssuedCertificate kubeletClient = ca.issueClient("kube-apiserver-kubelet-client", List.of("system:masters"),
+          CERT_VALIDITY);
+      apiserver.addAll(List.of("--bind-address=0.0.0.0",
+          // the kubernetes Service's endpoint, which pods reach through kube-proxy: not loopback
+          "--advertise-address=" + nodeIp,
+          "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction",
+          "--kubelet-client-certificate=" + write(pki.resolve("kubelet-client.crt"), kubeletClient.certificatePem()),
+          "--kubelet-client-key=" + write(pki.resolve("kubelet-client.key"), kubeletClient.privateKeyPem()),
+          "--kubelet-certificate-authority=" + caFile,
+          // by default it dials the node's hostname, which /etc/hosts may map to loopback
+          "--kubelet-preferred-address-types=InternalIP"));
+    }
+    launch("kube-apiserver", apiserver);
 
     kubeconfig = write(workDir.resolve("kubeconfig"), kubeconfigYaml("admin", "default",
         "client-certificate-data: " + base64(admin.certificatePem()),
@@ -247,7 +301,8 @@ public final class ControlPlane implements AutoCloseable {
         "--controllers=garbage-collector-controller,statefulset-controller,namespace-controller,"
             + "node-lifecycle-controller," // takes the not-ready taint off new nodes
             + "clusterrole-aggregation-controller," // folds aggregated rules into admin, edit and view
-            + "resourcequota-controller", // keeps quotas' usage, which quota admission needs
+            + "resourcequota-controller" // keeps quotas' usage, which quota admission needs
+            + (nodeIp == null ? "" : "," + REAL_NODE_CONTROLLERS),
         "--kube-api-qps=200", "--kube-api-burst=400", // a fleet's StatefulSets, not the default 20 writes a second
         "--leader-elect=false"));
     launch("kube-scheduler", List.of(binaries.kubeScheduler().toString(),

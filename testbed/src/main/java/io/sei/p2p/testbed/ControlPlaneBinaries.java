@@ -54,6 +54,23 @@ public record ControlPlaneBinaries(Path folder) {
     return folder.resolve("aws-load-balancer-controller-crds.yaml");
   }
 
+  /** Parts {@code kubelet}, {@code kube-proxy}, {@code coredns} and {@code pause}: a real node's programs. */
+  public Path kubelet() {
+    return folder.resolve("kubelet");
+  }
+
+  public Path kubeProxy() {
+    return folder.resolve("kube-proxy");
+  }
+
+  public Path coredns() {
+    return folder.resolve("coredns");
+  }
+
+  public Path pause() {
+    return folder.resolve("pause");
+  }
+
   /** Part {@code moto}. */
   public Path motoServer() {
     return folder.resolve("moto_server");

@@ -1,0 +1,1029 @@
+package io.sei.p2p.testbed;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.certs.CertificateAuthority;
+import io.sei.p2p.certs.IssuedCertificate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A real worker node on this machine, joined to a {@link ControlPlane#startForRealNode control plane started for it}:
+ * containerd (runc, overlayfs), a bridge CNI network, kubelet, kube-proxy and CoreDNS, so that the project's images run
+ * in pods as a cluster runs them. Every image is imported beforehand (no pod ever pulls), CoreDNS never forwards, and
+ * guard chains refuse pod traffic leaving through another interface and Service addresses nothing translated: all
+ * traffic stays on this machine. Needs root. {@link #close()} removes everything it made on the host: processes,
+ * mounts, network namespaces, iptables chains, the bridge, cgroups, and the sysctls the kubelet changes.
+ *
+ * <p>One per machine: kube-proxy owns the host's {@code KUBE-*} chains.
+ */
+public final class LocalNode implements AutoCloseable {
+
+  private static final Path CNI_BIN = Path.of("/usr/lib/cni");
+  private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
+  static final String NODE_NAME = "sei-p2p-node";
+  /** At most 15 characters, a Linux interface name. */
+  static final String BRIDGE = "sei-p2p-cni0";
+  static final String CNI_NETWORK = "sei-p2p-node";
+  static final String POD_SUBNET = "10.244.0.0/24";
+  /** Traffic from outside it to a Service is masqueraded, so that replies come back through kube-proxy's NAT. */
+  static final String CLUSTER_CIDR = "10.244.0.0/16";
+  static final String DNS_SERVICE_IP = "10.96.0.10";
+  static final String CGROUP_ROOT = "sei-p2p-node";
+  static final String PAUSE_IMAGE = "localhost/sei-p2p/pause:local";
+  static final String COREDNS_IMAGE = "localhost/sei-p2p/coredns:local";
+  static final String GUARD_OUTPUT_CHAIN = "SEI-P2P-NODE-OUT";
+  static final String GUARD_FORWARD_CHAIN = "SEI-P2P-NODE-FWD";
+  /**
+   * Sysctls this node changes, restored on close: ip_forward (pods reach Services through the bridge) and the
+   * kubelet's "kernel tunables" (vm.overcommit_memory, vm.panic_on_oom, kernel.panic, kernel.panic_on_oops,
+   * kernel.keys.root_max*), which it sets without asking.
+   */
+  static final List<String> SYSCTLS = List.of("net/ipv4/ip_forward", "vm/overcommit_memory", "vm/panic_on_oom",
+      "kernel/panic", "kernel/panic_on_oops", "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes");
+  /**
+   * Host folders that containerd and the CNI plugins use whatever their configuration says (sandbox network
+   * namespaces, the CNI result cache, shim sockets) or that the kubelet hard-codes (its device-plugin socket):
+   * removed on close when this node created them.
+   */
+  static final List<String> FIXED_HOST_FOLDERS = List.of("/var/log/containers", "/var/run/netns",
+      "/var/lib/cni/results", "/var/lib/cni", "/run/containerd/s", "/run/containerd",
+      "/var/lib/kubelet/device-plugins", "/var/lib/kubelet");
+  /** Each program the node needs, and the Debian package that has it. */
+  static final Map<String, String> PREREQUISITES = prerequisites();
+
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration CERT_VALIDITY = Duration.ofDays(7);
+
+  private final ControlPlane plane;
+  private final Path dir;
+  private final String nodeIp;
+  private final List<LocalProcess> processes = new ArrayList<>();
+  private final Map<String, String> sysctlsBefore = new LinkedHashMap<>();
+  private final Set<String> foldersBefore = new TreeSet<>();
+  private final Set<String> nftTablesBefore = new TreeSet<>();
+  private final Thread shutdownHook = new Thread(this::tearDown, "local-node-shutdown");
+  private boolean tornDown;
+
+  private LocalNode(ControlPlane plane, Path dir, String nodeIp) {
+    this.plane = plane;
+    this.dir = dir;
+    this.nodeIp = nodeIp;
+  }
+
+  /**
+   * Checks that this machine can run a node (root, the programs of {@link #PREREQUISITES}), and fails saying what to
+   * install when it cannot.
+   */
+  public static void checkPrerequisites() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      throw new IllegalStateException("a real node needs root (containerd, kubelet, iptables, mounts, cgroups)");
+    }
+    List<String> missing = PREREQUISITES.entrySet().stream()
+        .filter(e -> !onPath(e.getKey()))
+        .map(Map.Entry::getValue).distinct().sorted().toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("a real node needs these Debian packages: apt-get install -y "
+          + String.join(" ", missing));
+    }
+    if (!"1".equals(readOr(Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables"), "").trim())) {
+      throw new IllegalStateException("net.bridge.bridge-nf-call-iptables is not 1 (modprobe br_netfilter): replies "
+          + "between pods on the bridge would skip kube-proxy's NAT");
+    }
+  }
+
+  /** An IPv4 address of this machine that is not loopback: where the node, and the apiserver, are reached. */
+  public static String findNodeIp() {
+    try {
+      return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+          .filter(LocalNode::usable)
+          .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+          .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+          .map(InetAddress::getHostAddress)
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("this machine has no IPv4 address other than loopback; a "
+              + "real node needs one"));
+    } catch (SocketException e) {
+      throw new IllegalStateException("could not list this machine's addresses", e);
+    }
+  }
+
+  private static boolean usable(NetworkInterface candidate) {
+    try {
+      return candidate.isUp() && !candidate.isLoopback() && !candidate.getName().equals(BRIDGE)
+          && !candidate.getName().startsWith("veth");
+    } catch (SocketException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Starts the node (the control plane must have been started with {@link ControlPlane#startForRealNode} on
+   * {@code nodeIp}), imports {@code images} from podman's store, and waits until the node and CoreDNS are Ready.
+   * CoreDNS answers the cluster zone and the names of {@code hostsFile} (re-read when it changes).
+   */
+  public static LocalNode start(ControlPlane plane, String nodeIp, Images images, HostsFile hostsFile) {
+    checkPrerequisites();
+    LocalNode node = new LocalNode(plane, plane.workDir().resolve("node"), nodeIp);
+    Runtime.getRuntime().addShutdownHook(node.shutdownHook);
+    try {
+      node.startAll(images, hostsFile);
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  public String name() {
+    return NODE_NAME;
+  }
+
+  public String ip() {
+    return nodeIp;
+  }
+
+  private void startAll(Images images, HostsFile hostsFile) {
+    mkdirs(dir);
+    recordHostState();
+    writeSysctl("net/ipv4/ip_forward", "1");
+    for (List<String> rule : guardRules()) {
+      run(rule);
+    }
+
+    Path containerd = mkdirs(dir.resolve("containerd"));
+    Path cniConf = mkdirs(dir.resolve("cni/net.d"));
+    write(cniConf.resolve("10-" + CNI_NETWORK + ".conflist"), cniConfig(mkdirs(dir.resolve("cni/ipam"))));
+    Path config = write(containerd.resolve("config.toml"), containerdConfig(containerd, cniConf));
+    launch("containerd", List.of("containerd", "--config", config.toString(), "--log-level=warn"));
+    await("containerd to answer", () -> exitCode(ctr("version")) == 0);
+
+    importImages(images);
+    createCgroupRoot();
+    startKubelet();
+    startKubeProxy();
+    await("node " + NODE_NAME + " to be Ready", this::nodeReady);
+    startCoreDns(hostsFile);
+  }
+
+  private void recordHostState() {
+    for (String key : SYSCTLS) {
+      sysctlsBefore.put(key, readOr(Path.of("/proc/sys", key), "").trim());
+    }
+    FIXED_HOST_FOLDERS.stream().filter(f -> Files.exists(Path.of(f))).forEach(foldersBefore::add);
+    nftTablesBefore.addAll(nftTables());
+  }
+
+  /** pause and CoreDNS as one-layer images of their static binary, then the project's images from podman. */
+  private void importImages(Images images) {
+    ControlPlaneBinaries binaries = plane.binaries();
+    importBinaryImage(PAUSE_IMAGE, binaries.pause());
+    importBinaryImage(COREDNS_IMAGE, binaries.coredns());
+    for (String image : List.of(images.webhook(), images.controller())) {
+      Path archive = dir.resolve("image-" + image.replaceAll("[^A-Za-z0-9.-]", "_") + ".tar");
+      images.podman("save", "--format", "docker-archive", "-o", archive.toString(), image);
+      run(ctr("images", "import", archive.toString()));
+      delete(archive);
+    }
+  }
+
+  private void importBinaryImage(String image, Path binary) {
+    String repository = image.substring(0, image.lastIndexOf(':'));
+    String tag = image.substring(image.lastIndexOf(':') + 1);
+    Path layout = dir.resolve("oci-" + tag + "-" + binary.getFileName());
+    String name = "/" + binary.getFileName();
+    run(List.of("umoci", "init", "--layout", layout.toString()));
+    run(List.of("umoci", "new", "--image", layout + ":" + tag));
+    run(List.of("umoci", "insert", "--image", layout + ":" + tag, resolve(binary).toString(), name));
+    run(List.of("umoci", "config", "--image", layout + ":" + tag, "--config.entrypoint", name, "--os", "linux",
+        "--architecture", "amd64", "--no-history"));
+    Path archive = dir.resolve(layout.getFileName() + ".tar");
+    run(List.of("tar", "-C", layout.toString(), "-cf", archive.toString(), "."));
+    // umoci names the image by its tag alone; the repository comes from here
+    run(ctr("images", "import", "--base-name", repository, archive.toString()));
+    deleteRecursively(layout);
+    delete(archive);
+  }
+
+  /** The kubelet's cgroup root, made in every hierarchy, with the cpuset that cgroup v1 does not inherit. */
+  private void createCgroupRoot() {
+    for (Path hierarchy : cgroupHierarchies()) {
+      Path root = mkdirs(hierarchy.resolve(CGROUP_ROOT));
+      for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
+        if (Files.exists(hierarchy.resolve(file))) {
+          write(root.resolve(file), readOr(hierarchy.resolve(file), ""));
+        }
+      }
+    }
+  }
+
+  private void startKubelet() {
+    CertificateAuthority ca = plane.certificateAuthority();
+    Path kubelet = mkdirs(dir.resolve("kubelet"));
+    Path pki = mkdirs(kubelet.resolve("pki"));
+    Path caFile = write(pki.resolve("ca.crt"), ca.certificate().certificatePem());
+    IssuedCertificate serving = ca.issueServing(NODE_NAME, List.of(nodeIp, NODE_NAME), CERT_VALIDITY);
+    Path servingCert = write(pki.resolve("serving.crt"), serving.certificatePem());
+    Path servingKey = write(pki.resolve("serving.key"), serving.privateKeyPem());
+    // the Node authorizer and NodeRestriction know a kubelet by this name and group
+    Path kubeconfig = plane.kubeconfigForClient("kubelet.kubeconfig",
+        ca.issueClient("system:node:" + NODE_NAME, List.of("system:nodes"), CERT_VALIDITY));
+    // pods with dnsPolicy Default get this empty file: no nameserver of the host, so no query leaves the machine
+    Path resolvConf = write(kubelet.resolve("resolv.conf"), "");
+    Path config = write(kubelet.resolve("config.yaml"), kubeletConfig(new KubeletSettings(nodeIp,
+        FreePort.next(), FreePort.next(), caFile, servingCert, servingKey, socket(), resolvConf,
+        mkdirs(dir.resolve("pod-logs")), kubelet.resolve("volume-plugins"))));
+    launch("kubelet", List.of(plane.binaries().kubelet().toString(), "--config=" + config,
+        "--kubeconfig=" + kubeconfig, "--root-dir=" + kubelet, "--cert-dir=" + pki,
+        "--hostname-override=" + NODE_NAME, "--node-ip=" + nodeIp, "--v=1"));
+  }
+
+  private void startKubeProxy() {
+    CertificateAuthority ca = plane.certificateAuthority();
+    // bound to system:node-proxier by Kubernetes' default ClusterRoleBindings
+    Path kubeconfig = plane.kubeconfigForClient("kube-proxy.kubeconfig",
+        ca.issueClient("system:kube-proxy", List.of(), CERT_VALIDITY));
+    Path config = write(dir.resolve("kube-proxy.yaml"),
+        kubeProxyConfig(kubeconfig, nodeIp, FreePort.next(), FreePort.next()));
+    launch("kube-proxy", List.of(plane.binaries().kubeProxy().toString(), "--config=" + config));
+  }
+
+  private void startCoreDns(HostsFile hostsFile) {
+    Path hostsFolder = hostsFile.path().toAbsolutePath().getParent();
+    plane.client().resourceList(coreDnsManifests(hostsFolder, hostsFile.path().getFileName().toString()))
+        .serverSideApply();
+    await("CoreDNS to be Ready", () -> podsReady(plane.client(), "kube-system", "k8s-app", "kube-dns"));
+  }
+
+  private boolean nodeReady() {
+    Node node = plane.client().nodes().withName(NODE_NAME).get();
+    return node != null && node.getStatus() != null && node.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** True when pods labelled {@code key=value} exist in {@code namespace} and all are Ready. */
+  static boolean podsReady(KubernetesClient client, String namespace, String key, String value) {
+    List<Pod> pods = client.pods().inNamespace(namespace).withLabel(key, value).list().getItems();
+    return !pods.isEmpty() && pods.stream().allMatch(p -> p.getStatus() != null
+        && p.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
+  }
+
+  private void await(String what, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
+    while (Instant.now().isBefore(deadline)) {
+      for (LocalProcess process : processes) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the node did not start: " + process.describeExit());
+        }
+      }
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // asked again until the deadline
+      }
+      sleep(Duration.ofMillis(250));
+    }
+    throw new IllegalStateException("timed out after " + STARTUP_TIMEOUT.toSeconds() + " s waiting for " + what
+        + "; logs are in " + dir);
+  }
+
+  // ------------------------------------------------------------------------------------------------ configuration
+
+  static Map<String, String> prerequisites() {
+    Map<String, String> programs = new LinkedHashMap<>();
+    programs.put("containerd", "containerd");
+    programs.put("ctr", "containerd");
+    programs.put("runc", "runc");
+    programs.put(CNI_BIN.resolve("bridge").toString(), "containernetworking-plugins");
+    programs.put("iptables", "iptables");
+    programs.put("ip", "iproute2");
+    programs.put("umoci", "umoci");
+    programs.put("conntrack", "conntrack");
+    programs.put("nft", "nftables");
+    programs.put("podman", "podman");
+    return Collections.unmodifiableMap(programs);
+  }
+
+  /** containerd's configuration: everything it keeps under {@code dir}, the CRI plugin set up for this host. */
+  static String containerdConfig(Path dir, Path cniConfDir) {
+    return """
+        version = 2
+        root = "%1$s/root"
+        state = "%1$s/state"
+        disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", \
+        "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", \
+        "io.containerd.internal.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
+        [grpc]
+          address = "%1$s/containerd.sock"
+        [ttrpc]
+          address = "%1$s/containerd.sock.ttrpc"
+        [plugins."io.containerd.internal.v1.opt"]
+          path = "%1$s/opt"
+        [plugins."io.containerd.grpc.v1.cri"]
+          sandbox_image = "%2$s"
+          disable_apparmor = true
+          restrict_oom_score_adj = true
+          disable_hugetlb_controller = true
+          enable_selinux = false
+          [plugins."io.containerd.grpc.v1.cri".containerd]
+            snapshotter = "overlayfs"
+            default_runtime_name = "runc"
+            [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+              runtime_type = "io.containerd.runc.v2"
+              [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+                SystemdCgroup = false
+                Root = "%1$s/runc"
+          [plugins."io.containerd.grpc.v1.cri".cni]
+            bin_dir = "%3$s"
+            conf_dir = "%4$s"
+            max_conf_num = 1
+        """.formatted(dir, PAUSE_IMAGE, CNI_BIN, cniConfDir);
+  }
+
+  /**
+   * The pods' network: a bridge with this machine as gateway, and no masquerading, since pods only talk to this
+   * machine (it also spares the per-pod NAT chains).
+   */
+  static String cniConfig(Path ipamDir) {
+    return """
+        {"cniVersion": "1.0.0", "name": "%s", "plugins": [
+          {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+           "ipam": {"type": "host-local", "dataDir": "%s", "ranges": [[{"subnet": "%s"}]],
+                    "routes": [{"dst": "0.0.0.0/0"}]}},
+          {"type": "portmap", "capabilities": {"portMappings": true}}
+        ]}
+        """.formatted(CNI_NETWORK, BRIDGE, ipamDir, POD_SUBNET);
+  }
+
+  record KubeletSettings(String nodeIp, int port, int healthzPort, Path caFile, Path servingCert, Path servingKey,
+      Path containerdSocket, Path resolvConf, Path podLogs, Path volumePlugins) {
+  }
+
+  /**
+   * The kubelet's configuration: cgroup v1 with cgroupfs under its own root (so that close finds every container),
+   * clients authenticated by certificate and authorized by the apiserver, no image garbage collection (the imported
+   * images cannot be pulled again), and its plugin folder under the node's own (its default is in /usr/libexec).
+   */
+  static String kubeletConfig(KubeletSettings s) {
+    return """
+        apiVersion: kubelet.config.k8s.io/v1beta1
+        kind: KubeletConfiguration
+        address: %s
+        port: %d
+        readOnlyPort: 0
+        healthzBindAddress: 127.0.0.1
+        healthzPort: %d
+        authentication:
+          anonymous: {enabled: false}
+          webhook: {enabled: true}
+          x509: {clientCAFile: %s}
+        authorization: {mode: Webhook}
+        tlsCertFile: %s
+        tlsPrivateKeyFile: %s
+        cgroupDriver: cgroupfs
+        cgroupRoot: /%s
+        failSwapOn: false
+        failCgroupV1: false
+        containerRuntimeEndpoint: unix://%s
+        imageServiceEndpoint: unix://%s
+        podLogsDir: %s
+        clusterDNS: [%s]
+        clusterDomain: cluster.local
+        resolvConf: %s
+        evictionHard: {memory.available: "50Mi", nodefs.available: "1%%", imagefs.available: "1%%", \
+        nodefs.inodesFree: "1%%"}
+        imageGCHighThresholdPercent: 100
+        imageGCLowThresholdPercent: 99
+        serializeImagePulls: false
+        oomScoreAdj: 0
+        volumePluginDir: %s
+        """.formatted(s.nodeIp(), s.port(), s.healthzPort(), s.caFile(), s.servingCert(), s.servingKey(),
+        CGROUP_ROOT, s.containerdSocket(), s.containerdSocket(), s.podLogs(), DNS_SERVICE_IP, s.resolvConf(),
+        s.volumePlugins());
+  }
+
+  /**
+   * kube-proxy in iptables mode: node ports on the node's address only, no conntrack tuning (it would write host
+   * sysctls), and no localhost node ports (they need route_localnet on every interface).
+   */
+  static String kubeProxyConfig(Path kubeconfig, String nodeIp, int healthzPort, int metricsPort) {
+    return """
+        apiVersion: kubeproxy.config.k8s.io/v1alpha1
+        kind: KubeProxyConfiguration
+        clientConnection: {kubeconfig: %s}
+        hostnameOverride: %s
+        mode: iptables
+        clusterCIDR: %s
+        bindAddress: %s
+        healthzBindAddress: 127.0.0.1:%d
+        metricsBindAddress: 127.0.0.1:%d
+        nodePortAddresses: ["%s/32"]
+        oomScoreAdj: 0
+        conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+        iptables: {localhostNodePorts: false}
+        """.formatted(kubeconfig, NODE_NAME, CLUSTER_CIDR, nodeIp, healthzPort, metricsPort, nodeIp);
+  }
+
+  /**
+   * The guard chains, as iptables argument lists: a Service address that kube-proxy has not translated (before its
+   * first sync, or a Service without endpoints) would follow the default route out of the machine, and so would a
+   * pod's traffic to any address not on it; both are refused.
+   */
+  static List<List<String>> guardRules() {
+    String notTranslated = "-m conntrack ! --ctstate DNAT";
+    return Stream.of(
+        "-N " + GUARD_OUTPUT_CHAIN,
+        "-A " + GUARD_OUTPUT_CHAIN + " -d " + ControlPlane.SERVICE_RANGE + " " + notTranslated + " -j REJECT",
+        "-I OUTPUT 1 -j " + GUARD_OUTPUT_CHAIN,
+        "-N " + GUARD_FORWARD_CHAIN,
+        "-A " + GUARD_FORWARD_CHAIN + " -i " + BRIDGE + " ! -o " + BRIDGE + " -j REJECT",
+        "-A " + GUARD_FORWARD_CHAIN + " -d " + ControlPlane.SERVICE_RANGE + " " + notTranslated + " -j REJECT",
+        "-I FORWARD 1 -j " + GUARD_FORWARD_CHAIN)
+        .map(rule -> Stream.concat(Stream.of("iptables", "-w"), Stream.of(rule.split(" "))).toList())
+        .toList();
+  }
+
+  /**
+   * CoreDNS as the cluster's DNS Service: the names of the hosts file in {@code hostsFolder} (mounted from this
+   * machine, re-read every 2 s), then the cluster zone. It has no forward plugin: any other name is SERVFAIL.
+   */
+  static String coreDnsManifests(Path hostsFolder, String hostsFileName) {
+    return """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: coredns, namespace: kube-system}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: "system:coredns"}
+        rules:
+        - {apiGroups: [""], resources: [endpoints, services, pods, namespaces], verbs: [list, watch]}
+        - {apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [list, watch]}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: "system:coredns"}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:coredns"}
+        subjects: [{kind: ServiceAccount, name: coredns, namespace: kube-system}]
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: coredns, namespace: kube-system}
+        data:
+          Corefile: |
+            .:53 {
+                errors
+                health :8080
+                ready :8181
+                hosts /etc/hosts-file/%2$s {
+                    ttl 5
+                    reload 2s
+                    fallthrough
+                }
+                kubernetes cluster.local in-addr.arpa ip6.arpa {
+                    pods insecure
+                    fallthrough in-addr.arpa ip6.arpa
+                    ttl 5
+                }
+                cache 5
+                loadbalance
+            }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {k8s-app: kube-dns}}
+          template:
+            metadata: {labels: {k8s-app: kube-dns}}
+            spec:
+              serviceAccountName: coredns
+              dnsPolicy: Default
+              nodeSelector: {kubernetes.io/hostname: %3$s}
+              priorityClassName: system-cluster-critical
+              containers:
+              - name: coredns
+                image: %4$s
+                imagePullPolicy: Never
+                args: ["-conf", "/etc/coredns/Corefile"]
+                ports:
+                - {name: dns, containerPort: 53, protocol: UDP}
+                - {name: dns-tcp, containerPort: 53, protocol: TCP}
+                readinessProbe: {httpGet: {path: /ready, port: 8181}, periodSeconds: 1}
+                livenessProbe: {httpGet: {path: /health, port: 8080}}
+                resources: {limits: {memory: 100Mi}, requests: {cpu: 50m, memory: 30Mi}}
+                securityContext:
+                  readOnlyRootFilesystem: true
+                  allowPrivilegeEscalation: false
+                  capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}
+                volumeMounts:
+                - {name: config, mountPath: /etc/coredns, readOnly: true}
+                - {name: hosts-file, mountPath: /etc/hosts-file, readOnly: true}
+              volumes:
+              - {name: config, configMap: {name: coredns}}
+              - {name: hosts-file, hostPath: {path: %1$s, type: Directory}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: kube-dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+        spec:
+          clusterIP: %5$s
+          selector: {k8s-app: kube-dns}
+          ports:
+          - {name: dns, port: 53, protocol: UDP}
+          - {name: dns-tcp, port: 53, protocol: TCP}
+        """.formatted(hostsFolder, hostsFileName, NODE_NAME, COREDNS_IMAGE, DNS_SERVICE_IP);
+  }
+
+  // ------------------------------------------------------------------------------------------------ teardown
+
+  @Override
+  public void close() {
+    tearDown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook itself is tearing down
+    }
+  }
+
+  /**
+   * In the order that lets each part clean up after itself: the kubelet stops the pods (CNI DEL, volume unmounts)
+   * while the apiserver and containerd still run; then whatever a crash may have left is removed by force.
+   */
+  private synchronized void tearDown() {
+    if (tornDown) {
+      return;
+    }
+    tornDown = true;
+    stopPods();
+    stopProcess("kube-proxy");
+    stopProcess("kubelet");
+    removeContainers();
+    stopProcess("containerd");
+    killShims();
+    killCgroupProcesses();
+    removeNetworkNamespaces();
+    unmountUnder(dir);
+    removeLinks();
+    removeIptablesChains();
+    removeCgroups();
+    removeHostFiles();
+    sysctlsBefore.forEach(this::writeSysctl);
+    removeEmptyNftTables();
+    deleteRecursively(dir);
+  }
+
+  private void stopPods() {
+    if (!isRunning("kubelet") || !isRunning("containerd")) {
+      return;
+    }
+    try {
+      KubernetesClient client = plane.client();
+      client.pods().inAnyNamespace().list().getItems().stream()
+          .filter(p -> NODE_NAME.equals(p.getSpec().getNodeName()))
+          .forEach(p -> client.pods().inNamespace(p.getMetadata().getNamespace())
+              .withName(p.getMetadata().getName()).withGracePeriod(0).delete());
+    } catch (RuntimeException apiserverGone) {
+      // the containers are removed through containerd below
+    }
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (Instant.now().isBefore(deadline) && output(ctr("tasks", "ls")).contains("RUNNING")) {
+      sleep(Duration.ofMillis(250));
+    }
+  }
+
+  private void removeContainers() {
+    if (!isRunning("containerd")) {
+      return;
+    }
+    for (String id : lines(output(ctr("tasks", "ls", "-q")))) {
+      exitCode(ctr("tasks", "kill", "-s", "SIGKILL", id));
+    }
+    sleep(Duration.ofMillis(500));
+    for (String id : lines(output(ctr("containers", "ls", "-q")))) {
+      exitCode(ctr("tasks", "delete", "-f", id));
+      exitCode(ctr("containers", "delete", id));
+    }
+  }
+
+  /** The shims of this node's containerd (named by its socket), which outlive it. */
+  private void killShims() {
+    String address = "-address " + socket();
+    ProcessHandle.allProcesses()
+        .filter(p -> commandLine(p.pid()).contains(address))
+        .forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** Containers whose shim died (a crash) keep running: every process left in the node's cgroups. */
+  private void killCgroupProcesses() {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      List<Long> pids = cgroupPids();
+      if (pids.isEmpty()) {
+        return;
+      }
+      pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      sleep(Duration.ofMillis(300));
+    }
+  }
+
+  private List<Long> cgroupPids() {
+    List<Long> pids = new ArrayList<>();
+    for (Path hierarchy : cgroupHierarchies()) {
+      Path root = hierarchy.resolve(CGROUP_ROOT);
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        files.filter(f -> f.getFileName().toString().equals("cgroup.procs"))
+            .flatMap(f -> lines(readOr(f, "")).stream())
+            .map(Long::parseLong)
+            .forEach(pids::add);
+      } catch (IOException | UncheckedIOException e) {
+        // a cgroup removed meanwhile
+      }
+    }
+    return pids.stream().distinct().toList();
+  }
+
+  /**
+   * Sandbox network namespaces (/var/run/netns/cni-*, a path containerd 1.6 does not let one configure), found from
+   * this network's CNI results, which name them even when containerd is gone; then those results.
+   */
+  private void removeNetworkNamespaces() {
+    Path results = Path.of("/var/lib/cni/results");
+    if (!Files.isDirectory(results)) {
+      return;
+    }
+    List<String> ids = new ArrayList<>();
+    try (Stream<Path> files = Files.list(results)) {
+      for (Path result : files.toList()) {
+        String file = result.getFileName().toString();
+        if (file.startsWith(CNI_NETWORK + "-") && file.endsWith("-eth0")) {
+          ids.add(file.substring(CNI_NETWORK.length() + 1, file.length() - "-eth0".length()));
+          networkNamespace(readOr(result, "")).ifPresent(netns -> {
+            exitCode(List.of("umount", netns));
+            delete(Path.of(netns));
+          });
+        }
+      }
+      for (Path result : Files.list(results).toList()) {
+        if (ids.stream().anyMatch(id -> result.getFileName().toString().contains("-" + id + "-"))) {
+          delete(result);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The sandbox's network namespace named in a CNI result file. */
+  static Optional<String> networkNamespace(String cniResult) {
+    Matcher matcher = Pattern.compile("/var/run/netns/cni-[0-9a-f-]+").matcher(cniResult);
+    return matcher.find() ? Optional.of(matcher.group()) : Optional.empty();
+  }
+
+  /** The kubelet's bind mount of its root, volumes, sandbox shm and rootfs overlays: deepest first. */
+  private void unmountUnder(Path folder) {
+    String prefix = folder.toString();
+    List<String> mounts = lines(readOr(Path.of("/proc/self/mounts"), "")).stream()
+        .map(line -> line.split(" ")[1])
+        .filter(mount -> mount.startsWith(prefix))
+        .sorted(Comparator.reverseOrder())
+        .toList();
+    for (String mount : mounts) {
+      if (exitCode(List.of("umount", mount)) != 0) {
+        exitCode(List.of("umount", "-l", mount));
+      }
+    }
+  }
+
+  private void removeLinks() {
+    for (String line : lines(output(List.of("ip", "-o", "link", "show", "master", BRIDGE)))) {
+      String name = line.split(": ")[1].split("@")[0];
+      exitCode(List.of("ip", "link", "del", name));
+    }
+    exitCode(List.of("ip", "link", "del", BRIDGE));
+  }
+
+  /** kube-proxy's own cleanup, then any KUBE-*, CNI-* and guard chain left, with the jumps to them. */
+  private void removeIptablesChains() {
+    exitCode(List.of(plane.binaries().kubeProxy().toString(), "--cleanup"));
+    for (String iptables : List.of("iptables", "ip6tables")) {
+      for (String table : List.of("filter", "nat", "mangle", "raw")) {
+        String saved = output(List.of(iptables + "-save", "-t", table));
+        for (List<String> command : iptablesCleanup(saved)) {
+          List<String> full = new ArrayList<>(List.of(iptables, "-w", "-t", table));
+          full.addAll(command);
+          exitCode(full);
+        }
+      }
+    }
+    exitCode(List.of("conntrack", "-D", "-d", ControlPlane.SERVICE_RANGE));
+    exitCode(List.of("conntrack", "-D", "-s", CLUSTER_CIDR));
+    exitCode(List.of("conntrack", "-D", "-d", CLUSTER_CIDR));
+  }
+
+  /**
+   * From one table's {@code iptables-save} output, the commands that remove this node's chains: the built-in chains'
+   * jumps to them first, then each chain flushed, then deleted.
+   */
+  static List<List<String>> iptablesCleanup(String saved) {
+    Pattern ours = Pattern.compile(
+        "(KUBE-[^ ]*|CNI-[^ ]*|" + GUARD_OUTPUT_CHAIN + "|" + GUARD_FORWARD_CHAIN + ")");
+    List<List<String>> commands = new ArrayList<>();
+    List<String> chains = new ArrayList<>();
+    for (String line : lines(saved)) {
+      if (line.startsWith(":")) {
+        String chain = line.substring(1).split(" ")[0];
+        if (ours.matcher(chain).matches()) {
+          chains.add(chain);
+        }
+      } else if (line.startsWith("-A ")) {
+        List<String> words = words(line);
+        int jump = words.indexOf("-j");
+        if (!ours.matcher(words.get(1)).matches() && jump > 0 && jump + 1 < words.size()
+            && ours.matcher(words.get(jump + 1)).matches()) {
+          List<String> delete = new ArrayList<>(words);
+          delete.set(0, "-D");
+          commands.add(List.copyOf(delete));
+        }
+      }
+    }
+    chains.forEach(chain -> commands.add(List.of("-F", chain)));
+    chains.forEach(chain -> commands.add(List.of("-X", chain)));
+    return commands;
+  }
+
+  /** A line of iptables-save split as a shell would: its comments are double-quoted and hold spaces. */
+  static List<String> words(String line) {
+    List<String> words = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean quoted = false;
+    boolean inWord = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\' && quoted && i + 1 < line.length()) {
+        word.append(line.charAt(++i));
+      } else if (c == '"') {
+        quoted = !quoted;
+        inWord = true;
+      } else if (c == ' ' && !quoted) {
+        if (inWord) {
+          words.add(word.toString());
+          word.setLength(0);
+          inWord = false;
+        }
+      } else {
+        word.append(c);
+        inWord = true;
+      }
+    }
+    if (inWord) {
+      words.add(word.toString());
+    }
+    return words;
+  }
+
+  private void removeCgroups() {
+    for (Path hierarchy : cgroupHierarchies()) {
+      Path root = hierarchy.resolve(CGROUP_ROOT);
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> paths = Files.walk(root)) {
+        // a cgroup is removed with rmdir, its control files with it
+        paths.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        // reported by whoever checks the host afterwards
+      }
+    }
+  }
+
+  private void removeHostFiles() {
+    Path containerLogs = Path.of("/var/log/containers");
+    if (Files.isDirectory(containerLogs)) {
+      try (Stream<Path> links = Files.list(containerLogs)) {
+        links.filter(l -> Files.isSymbolicLink(l) && readLink(l).startsWith(dir.toString())).forEach(LocalNode::delete);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (!foldersBefore.contains("/var/lib/kubelet/device-plugins")) {
+      delete(Path.of("/var/lib/kubelet/device-plugins/kubelet.sock"));
+    }
+    for (String folder : FIXED_HOST_FOLDERS) {
+      if (!foldersBefore.contains(folder)) {
+        Path.of(folder).toFile().delete(); // only when empty: something else may have filled it meanwhile
+      }
+    }
+  }
+
+  /** iptables' nf_tables back end leaves the tables it created, empty, once their chains are gone. */
+  private void removeEmptyNftTables() {
+    for (String table : nftTables()) {
+      if (nftTablesBefore.contains(table)) {
+        continue;
+      }
+      String[] words = table.split(" ");
+      boolean empty = lines(output(List.of("nft", "list", "table", words[1], words[2]))).stream()
+          .map(String::trim)
+          .allMatch(l -> l.isEmpty() || l.startsWith("table ") || l.startsWith("chain ") || l.startsWith("type ")
+              || l.equals("}"));
+      if (empty) {
+        exitCode(List.of("nft", "delete", "table", words[1], words[2]));
+      }
+    }
+  }
+
+  private static List<String> nftTables() {
+    return lines(output(List.of("nft", "list", "tables")));
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  private Path socket() {
+    return dir.resolve("containerd/containerd.sock");
+  }
+
+  private List<String> ctr(String... args) {
+    List<String> command = new ArrayList<>(List.of("ctr", "-a", socket().toString(), "-n", "k8s.io"));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private void launch(String name, List<String> command) {
+    processes.add(LocalProcess.start(name, command, dir.resolve(name + ".log")));
+  }
+
+  private boolean isRunning(String name) {
+    return processes.stream().anyMatch(p -> p.name().equals(name) && p.isAlive());
+  }
+
+  private void stopProcess(String name) {
+    processes.stream().filter(p -> p.name().equals(name)).forEach(LocalProcess::close);
+  }
+
+  private void writeSysctl(String key, String value) {
+    if (!value.isEmpty()) {
+      write(Path.of("/proc/sys", key), value);
+    }
+  }
+
+  private static List<Path> cgroupHierarchies() {
+    try (Stream<Path> hierarchies = Files.list(CGROUPS)) {
+      return hierarchies.filter(h -> Files.exists(h.resolve("cgroup.procs"))).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static String commandLine(long pid) {
+    return readOr(Path.of("/proc", Long.toString(pid), "cmdline"), "").replace('\0', ' ');
+  }
+
+  private static boolean onPath(String program) {
+    if (program.startsWith("/")) {
+      return Files.isExecutable(Path.of(program));
+    }
+    return Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
+        .anyMatch(folder -> Files.isExecutable(Path.of(folder, program)));
+  }
+
+  private static void run(List<String> command) {
+    Result result = execute(command);
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "): "
+          + result.output());
+    }
+  }
+
+  private static int exitCode(List<String> command) {
+    return execute(command).exitCode();
+  }
+
+  private static String output(List<String> command) {
+    return execute(command).output();
+  }
+
+  private record Result(int exitCode, String output) {
+  }
+
+  private static Result execute(List<String> command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(2, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        return new Result(-1, output);
+      }
+      return new Result(process.exitValue(), output);
+    } catch (IOException e) {
+      return new Result(-1, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Result(-1, "interrupted");
+    }
+  }
+
+  private static List<String> lines(String text) {
+    return text.lines().map(String::trim).filter(l -> !l.isEmpty()).collect(Collectors.toList());
+  }
+
+  private static Path resolve(Path link) {
+    try {
+      return link.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(link + " is missing; run control-plane.sh build kubelet kube-proxy coredns pause", e);
+    }
+  }
+
+  private static String readLink(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String readOr(Path file, String fallback) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return fallback;
+    }
+  }
+
+  private static Path mkdirs(Path folder) {
+    try {
+      return Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path write(Path file, String content) {
+    try {
+      return Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // reported by whoever checks the host afterwards
+    }
+  }
+
+  private static void deleteRecursively(Path folder) {
+    if (!Files.exists(folder)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(folder)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // reported by whoever checks the host afterwards
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
