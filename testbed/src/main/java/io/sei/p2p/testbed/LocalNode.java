@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +27,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.naming.NameNotFoundException;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
+import javax.naming.directory.InitialDirContext;
 
 /**
  * A real worker node on this machine, joined to a {@link ControlPlane#startForRealNode control plane started for it}:
@@ -57,6 +61,11 @@ public final class LocalNode implements AutoCloseable {
   static final String CGROUP_ROOT = "sei-p2p-node";
   static final String PAUSE_IMAGE = "localhost/sei-p2p/pause:local";
   static final String COREDNS_IMAGE = "localhost/sei-p2p/coredns:local";
+  /**
+   * The real node's taint: only pods that tolerate it run here, so that pods whose images cannot be had on this
+   * machine (seid) go to KWOK's nodes and are never pulled.
+   */
+  public static final String TAINT = "sei-p2p.io/real-node";
   static final String GUARD_OUTPUT_CHAIN = "SEI-P2P-NODE-OUT";
   static final String GUARD_FORWARD_CHAIN = "SEI-P2P-NODE-FWD";
   /**
@@ -144,15 +153,15 @@ public final class LocalNode implements AutoCloseable {
 
   /**
    * Starts the node (the control plane must have been started with {@link ControlPlane#startForRealNode} on
-   * {@code nodeIp}), imports {@code images} from podman's store, and waits until the node and CoreDNS are Ready.
-   * CoreDNS answers the cluster zone and the names of {@code hostsFile} (re-read when it changes).
+   * {@code nodeIp}) and waits until the node and CoreDNS are Ready. CoreDNS answers the cluster zone and the names of
+   * {@code hostsFile} (re-read when it changes).
    */
-  public static LocalNode start(ControlPlane plane, String nodeIp, Images images, HostsFile hostsFile) {
+  public static LocalNode start(ControlPlane plane, String nodeIp, HostsFile hostsFile) {
     checkPrerequisites();
     LocalNode node = new LocalNode(plane, plane.workDir().resolve("node"), nodeIp);
     Runtime.getRuntime().addShutdownHook(node.shutdownHook);
     try {
-      node.startAll(images, hostsFile);
+      node.startAll(hostsFile);
       return node;
     } catch (RuntimeException e) {
       node.close();
@@ -168,7 +177,7 @@ public final class LocalNode implements AutoCloseable {
     return nodeIp;
   }
 
-  private void startAll(Images images, HostsFile hostsFile) {
+  private void startAll(HostsFile hostsFile) {
     mkdirs(dir);
     recordHostState();
     writeSysctl("net/ipv4/ip_forward", "1");
@@ -183,7 +192,8 @@ public final class LocalNode implements AutoCloseable {
     launch("containerd", List.of("containerd", "--config", config.toString(), "--log-level=warn"));
     await("containerd to answer", () -> exitCode(ctr("version")) == 0);
 
-    importImages(images);
+    importBinaryImage(PAUSE_IMAGE, plane.binaries().pause());
+    importBinaryImage(COREDNS_IMAGE, plane.binaries().coredns());
     createCgroupRoot();
     startKubelet();
     startKubeProxy();
@@ -199,11 +209,8 @@ public final class LocalNode implements AutoCloseable {
     nftTablesBefore.addAll(nftTables());
   }
 
-  /** pause and CoreDNS as one-layer images of their static binary, then the project's images from podman. */
-  private void importImages(Images images) {
-    ControlPlaneBinaries binaries = plane.binaries();
-    importBinaryImage(PAUSE_IMAGE, binaries.pause());
-    importBinaryImage(COREDNS_IMAGE, binaries.coredns());
+  /** The project's images, from podman's store into the node's: pods run them with imagePullPolicy Never. */
+  public void importImages(Images images) {
     for (String image : List.of(images.webhook(), images.controller())) {
       Path archive = dir.resolve("image-" + image.replaceAll("[^A-Za-z0-9.-]", "_") + ".tar");
       images.podman("save", "--format", "docker-archive", "-o", archive.toString(), image);
@@ -212,6 +219,7 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
+  /** A one-layer image of a static binary, its entrypoint. */
   private void importBinaryImage(String image, Path binary) {
     String repository = image.substring(0, image.lastIndexOf(':'));
     String tag = image.substring(image.lastIndexOf(':') + 1);
@@ -278,6 +286,28 @@ public final class LocalNode implements AutoCloseable {
     plane.client().resourceList(coreDnsManifests(hostsFolder, hostsFile.path().getFileName().toString()))
         .serverSideApply();
     await("CoreDNS to be Ready", () -> podsReady(plane.client(), "kube-system", "k8s-app", "kube-dns"));
+    // kube-proxy programs the DNS Service a moment after its endpoint is Ready; until then the guard refuses it
+    await("the cluster DNS Service to answer", () -> resolve("kubernetes.default.svc.cluster.local")
+        .equals(ControlPlane.API_SERVICE_IP));
+  }
+
+  /** An A record of {@code name} from the cluster's DNS Service, asked from this machine. */
+  public static String resolve(String name) throws NamingException {
+    Hashtable<String, String> environment = new Hashtable<>();
+    environment.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");
+    environment.put("java.naming.provider.url", "dns://" + DNS_SERVICE_IP);
+    environment.put("com.sun.jndi.dns.timeout.initial", "1000");
+    environment.put("com.sun.jndi.dns.timeout.retries", "2");
+    InitialDirContext dns = new InitialDirContext(environment);
+    try {
+      Attribute address = dns.getAttributes(name, new String[] {"A"}).get("A");
+      if (address == null) {
+        throw new NameNotFoundException("no A record for " + name);
+      }
+      return address.get().toString();
+    } finally {
+      dns.close();
+    }
   }
 
   private boolean nodeReady() {
@@ -294,7 +324,12 @@ public final class LocalNode implements AutoCloseable {
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
   }
 
-  private void await(String what, BooleanSupplier condition) {
+  /** A condition that may fail while it is not met yet. */
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private void await(String what, Check condition) {
     Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
       for (LocalProcess process : processes) {
@@ -303,10 +338,10 @@ public final class LocalNode implements AutoCloseable {
         }
       }
       try {
-        if (condition.getAsBoolean()) {
+        if (condition.holds()) {
           return;
         }
-      } catch (RuntimeException notYet) {
+      } catch (Exception notYet) {
         // asked again until the deadline
       }
       sleep(Duration.ofMillis(250));
@@ -425,9 +460,10 @@ public final class LocalNode implements AutoCloseable {
         serializeImagePulls: false
         oomScoreAdj: 0
         volumePluginDir: %s
+        registerWithTaints: [{key: %s, effect: NoSchedule}]
         """.formatted(s.nodeIp(), s.port(), s.healthzPort(), s.caFile(), s.servingCert(), s.servingKey(),
         CGROUP_ROOT, s.containerdSocket(), s.containerdSocket(), s.podLogs(), DNS_SERVICE_IP, s.resolvConf(),
-        s.volumePlugins());
+        s.volumePlugins(), TAINT);
   }
 
   /**
@@ -529,6 +565,7 @@ public final class LocalNode implements AutoCloseable {
               serviceAccountName: coredns
               dnsPolicy: Default
               nodeSelector: {kubernetes.io/hostname: %3$s}
+              tolerations: [{key: %6$s, operator: Exists, effect: NoSchedule}]
               priorityClassName: system-cluster-critical
               containers:
               - name: coredns
@@ -561,7 +598,7 @@ public final class LocalNode implements AutoCloseable {
           ports:
           - {name: dns, port: 53, protocol: UDP}
           - {name: dns-tcp, port: 53, protocol: TCP}
-        """.formatted(hostsFolder, hostsFileName, NODE_NAME, COREDNS_IMAGE, DNS_SERVICE_IP);
+        """.formatted(hostsFolder, hostsFileName, NODE_NAME, COREDNS_IMAGE, DNS_SERVICE_IP, TAINT);
   }
 
   // ------------------------------------------------------------------------------------------------ teardown
@@ -975,9 +1012,13 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Read as a stream: the files of /proc and /sys report a size of 0, and Files.readString then returns only their
+   * first byte (a sysctl of 200 read as 2, and restored so).
+   */
   private static String readOr(Path file, String fallback) {
-    try {
-      return Files.readString(file);
+    try (var in = Files.newInputStream(file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return fallback;
     }

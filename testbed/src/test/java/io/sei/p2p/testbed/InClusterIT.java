@@ -1,0 +1,169 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import javax.naming.NamingException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The system installed as users install it, on a real one-node cluster of this machine. Needs root. */
+class InClusterIT {
+
+  private static final Path REPO = RepoRoot.find();
+  private static final String SYSTEM_NAMESPACE = "sei-system";
+  /** The VPC the fake nodes' pod CIDRs lie in (ControlPlane.NODES). */
+  private static final String VPC_CIDR = "10.0.0.0/16";
+  private static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(3);
+
+  private static ControlPlane plane;
+  private static LocalNode node;
+  private static HostsFile hostsFile;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    LocalNode.checkPrerequisites();
+    String nodeIp = LocalNode.findNodeIp();
+    plane = ControlPlane.startForRealNode(
+        ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause"), nodeIp);
+    hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts")).resolve("hosts"));
+    hostsFile.put("service-uid-1", "nlb-one.elb.us-east-1.amazonaws.com");
+    node = LocalNode.start(plane, nodeIp, hostsFile);
+    Images images = Images.build();
+    node.importImages(images);
+    Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k",
+        installation(Files.createDirectories(plane.workDir().resolve("installation")), images).toString());
+    assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+  }
+
+  /**
+   * The self-signed overlay as written, but for the image names, the VPC setting, and the placement on the real
+   * node (its taint keeps seid pods, whose image cannot be had here, on KWOK's nodes).
+   */
+  private static Path installation(Path dir, Images images) throws IOException {
+    Path overlay = dir.relativize(REPO.resolve("manifests/overlays/self-signed"));
+    String patch = """
+        - op: replace
+          path: /spec/template/spec/containers/0/env/0
+          value: {name: SEI_VPC_CIDR, value: "%s"}
+        - op: add
+          path: /spec/template/spec/nodeSelector
+          value: {kubernetes.io/hostname: %s}
+        - op: add
+          path: /spec/template/spec/tolerations
+          value: [{key: %s, operator: Exists, effect: NoSchedule}]
+        """.formatted(VPC_CIDR, node.name(), LocalNode.TAINT).indent(4);
+    Files.writeString(dir.resolve("kustomization.yaml"), """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+        - %s
+        images:
+        - {name: sei-p2p-webhook, newName: %s, newTag: "%s"}
+        - {name: sei-p2p-controller, newName: %s, newTag: "%s"}
+        patches:
+        - target: {group: apps, kind: Deployment, name: sei-p2p-webhook}
+          patch: |-
+        %s
+        - target: {group: apps, kind: Deployment, name: sei-p2p-controller}
+          patch: |-
+        %s
+        """.formatted(overlay, repository(images.webhook()), tag(images.webhook()),
+        repository(images.controller()), tag(images.controller()), patch, patch));
+    return dir;
+  }
+
+  private static String repository(String image) {
+    return image.substring(0, image.lastIndexOf(':'));
+  }
+
+  private static String tag(String image) {
+    return image.substring(image.lastIndexOf(':') + 1);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (node != null) {
+      node.close();
+    }
+    if (plane != null) {
+      plane.close();
+    }
+  }
+
+  @Test
+  void theSystemRunsInItsPodsOnTheRealNodeWithReadOnlyRootsAndLimits() throws Exception {
+    for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
+      Kubectl.Result rollout = plane.kubectl().run("rollout", "status", "-n", SYSTEM_NAMESPACE,
+          "deployment/" + deployment, "--timeout=" + ROLLOUT_TIMEOUT.toSeconds() + "s");
+      assertThat(rollout.succeeded()).as(rollout.toString()).isTrue();
+    }
+    List<Pod> pods = plane.client().pods().inNamespace(SYSTEM_NAMESPACE).list().getItems();
+
+    assertThat(pods).hasSize(3).allSatisfy(pod -> {
+      assertThat(pod.getSpec().getNodeName()).isEqualTo(node.name());
+      assertThat(pod.getSpec().getContainers()).singleElement().satisfies(container -> {
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getResources().getLimits()).containsKey("memory");
+      });
+    });
+  }
+
+  @Test
+  void theApiserverCallsTheWebhookThroughItsService() throws Exception {
+    awaitWebhookReady();
+    String namespace = plane.newNamespace("in-cluster");
+    Kubectl.Result legacy = plane.kubectl().run("apply", "-n", namespace, "-f",
+        REPO.resolve("manifests/examples/legacy-node.yaml").toString());
+    Kubectl.Result tcp = plane.kubectl().run("apply", "-n", namespace, "-f",
+        REPO.resolve("manifests/examples/not-routable/tcp-node.yaml").toString());
+
+    assertThat(legacy.succeeded()).as(legacy.toString()).isTrue();
+    assertThat(tcp.succeeded()).isFalse();
+    // only the webhook knows its pod's IP: the refusal came from a replica, through the Service
+    List<String> refusals = webhookPodIps().stream().map(ip -> ("The SeiNode \"lonely-validator\" is invalid: "
+        + "spec.networking.tcp: this cluster cannot publish nodes over tcp: pod IP %s is outside VPC CIDR %s "
+        + "(overlay network). Remove spec.networking.tcp, or run the sei-p2p webhook and controller with "
+        + "SEI_VPC_CIDR set to the VPC CIDRs that contain the pod IPs (or SEI_NLB_TARGET_TYPE=instance)\n")
+        .formatted(ip, VPC_CIDR)).toList();
+    assertThat(tcp.stderr()).isIn(refusals);
+  }
+
+  private static List<String> webhookPodIps() {
+    return plane.client().pods().inNamespace(SYSTEM_NAMESPACE)
+        .withLabel("app.kubernetes.io/name", "sei-p2p-webhook").list().getItems().stream()
+        .map(pod -> pod.getStatus().getPodIP()).toList();
+  }
+
+  private static void awaitWebhookReady() {
+    Kubectl.Result rollout = plane.kubectl().run("rollout", "status", "-n", SYSTEM_NAMESPACE,
+        "deployment/sei-p2p-webhook", "--timeout=" + ROLLOUT_TIMEOUT.toSeconds() + "s");
+    assertThat(rollout.succeeded()).as(rollout.toString()).isTrue();
+  }
+
+  @Test
+  void theRealNodeIsReadyAtItsInternalIp() {
+    Node real = plane.client().nodes().withName(node.name()).get();
+
+    assertThat(real.getStatus().getAddresses())
+        .anySatisfy(a -> assertThat(List.of(a.getType(), a.getAddress())).containsExactly("InternalIP", node.ip()));
+    assertThat(real.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo("v1.34.4");
+    assertThat(real.getStatus().getNodeInfo().getContainerRuntimeVersion()).startsWith("containerd://");
+  }
+
+  @Test
+  void clusterDnsAnswersTheClusterZoneAndTheSimulatorsNamesAndNothingElse() throws Exception {
+    assertThat(LocalNode.resolve("kubernetes.default.svc.cluster.local")).isEqualTo(ControlPlane.API_SERVICE_IP);
+    assertThat(LocalNode.resolve("nlb-one.elb.us-east-1.amazonaws.com")).startsWith("198.51.100.");
+    // no forward plugin: a name outside both is not looked up anywhere else
+    assertThatThrownBy(() -> LocalNode.resolve("example.com")).isInstanceOf(NamingException.class);
+  }
+}
