@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.sei.p2p.model.SeiNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,15 +14,27 @@ import java.util.List;
 import javax.naming.NamingException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
-/** The system installed as users install it, on a real one-node cluster of this machine. Needs root. */
+/**
+ * The system installed as users install it, on a real one-node cluster of this machine. Needs root. The checks build
+ * on each other (the webhook is refused its tcp publication before the VPC setting is widened), hence their order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InClusterIT {
 
   private static final Path REPO = RepoRoot.find();
   private static final String SYSTEM_NAMESPACE = "sei-system";
-  /** The VPC the fake nodes' pod CIDRs lie in (ControlPlane.NODES). */
+  /**
+   * The VPC the fake nodes' pod CIDRs lie in (ControlPlane.NODES); the real node's pods, the webhook among them, are
+   * outside it, so tcp publication is refused until {@link #ROUTABLE_VPC_CIDRS} is set.
+   */
   private static final String VPC_CIDR = "10.0.0.0/16";
+  private static final String ROUTABLE_VPC_CIDRS = VPC_CIDR + "," + LocalNode.CLUSTER_CIDR;
+  private static final Duration CONVERGENCE_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(3);
 
   private static ControlPlane plane;
@@ -100,6 +113,7 @@ class InClusterIT {
   }
 
   @Test
+  @Order(3)
   void theSystemRunsInItsPodsOnTheRealNodeWithReadOnlyRootsAndLimits() throws Exception {
     for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
       Kubectl.Result rollout = plane.kubectl().run("rollout", "status", "-n", SYSTEM_NAMESPACE,
@@ -118,6 +132,7 @@ class InClusterIT {
   }
 
   @Test
+  @Order(4)
   void theApiserverCallsTheWebhookThroughItsService() throws Exception {
     awaitWebhookReady();
     String namespace = plane.newNamespace("in-cluster");
@@ -150,6 +165,33 @@ class InClusterIT {
   }
 
   @Test
+  @Order(5)
+  void theControllerInItsPodConvergesTheExamplesWithTheSimulator() throws Exception {
+    Kubectl.Result widened = plane.kubectl().run("set", "env", "-n", SYSTEM_NAMESPACE,
+        "deployment/sei-p2p-webhook", "deployment/sei-p2p-controller", "SEI_VPC_CIDR=" + ROUTABLE_VPC_CIDRS);
+    assertThat(widened.succeeded()).as(widened.toString()).isTrue();
+    awaitWebhookReady();
+    String namespace = plane.newNamespace("examples");
+
+    try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
+        Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+      Kubectl.Result applied = plane.kubectl().run("apply", "-n", namespace, "-f",
+          REPO.resolve("manifests/examples").toString());
+      assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+
+      // the controller resolves each NLB name through the cluster's DNS before it publishes it
+      Await.until("every tcp example published at its NLB", CONVERGENCE_TIMEOUT, () -> {
+        List<SeiNode> tcpNodes = plane.client().resources(SeiNode.class).inNamespace(namespace).list().getItems()
+            .stream().filter(n -> n.getSpec().networking() != null && n.getSpec().networking().tcpEnabled()).toList();
+        return !tcpNodes.isEmpty() && tcpNodes.stream().allMatch(n -> n.getStatus() != null
+            && n.getStatus().externalAddress() != null
+            && n.getStatus().externalAddress().endsWith(".amazonaws.com:26656"));
+      });
+    }
+  }
+
+  @Test
+  @Order(1)
   void theRealNodeIsReadyAtItsInternalIp() {
     Node real = plane.client().nodes().withName(node.name()).get();
 
@@ -160,6 +202,7 @@ class InClusterIT {
   }
 
   @Test
+  @Order(2)
   void clusterDnsAnswersTheClusterZoneAndTheSimulatorsNamesAndNothingElse() throws Exception {
     assertThat(LocalNode.resolve("kubernetes.default.svc.cluster.local")).isEqualTo(ControlPlane.API_SERVICE_IP);
     assertThat(LocalNode.resolve("nlb-one.elb.us-east-1.amazonaws.com")).startsWith("198.51.100.");
