@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.naming.NamingException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,11 +121,8 @@ class InClusterIT {
   @Test
   @Order(3)
   void theSystemRunsInItsPodsOnTheRealNodeWithReadOnlyRootsAndLimits() throws Exception {
-    for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
-      Kubectl.Result rollout = plane.kubectl().run("rollout", "status", "-n", SYSTEM_NAMESPACE,
-          "deployment/" + deployment, "--timeout=" + ROLLOUT_TIMEOUT.toSeconds() + "s");
-      assertThat(rollout.succeeded()).as(rollout.toString()).isTrue();
-    }
+    awaitRolledOut("sei-p2p-webhook");
+    awaitRolledOut("sei-p2p-controller");
     List<Pod> pods = plane.client().pods().inNamespace(SYSTEM_NAMESPACE).list().getItems();
 
     assertThat(pods).hasSize(3).allSatisfy(pod -> {
@@ -159,9 +162,26 @@ class InClusterIT {
   }
 
   private static void awaitWebhookReady() {
-    Kubectl.Result rollout = plane.kubectl().run("rollout", "status", "-n", SYSTEM_NAMESPACE,
-        "deployment/sei-p2p-webhook", "--timeout=" + ROLLOUT_TIMEOUT.toSeconds() + "s");
-    assertThat(rollout.succeeded()).as(rollout.toString()).isTrue();
+    awaitRolledOut("sei-p2p-webhook");
+  }
+
+  /** What {@code kubectl rollout status} waits for, without its process (Kubectl stops any after 60 s). */
+  private static void awaitRolledOut(String deployment) {
+    Await.until(deployment + " rolled out", ROLLOUT_TIMEOUT, () -> {
+      Deployment current = plane.client().apps().deployments().inNamespace(SYSTEM_NAMESPACE).withName(deployment)
+          .get();
+      DeploymentStatus status = current.getStatus();
+      int replicas = current.getSpec().getReplicas();
+      return status != null && status.getObservedGeneration() != null
+          && status.getObservedGeneration() >= current.getMetadata().getGeneration()
+          && Integer.valueOf(replicas).equals(status.getUpdatedReplicas())
+          && Integer.valueOf(replicas).equals(status.getReplicas())
+          && Integer.valueOf(replicas).equals(status.getAvailableReplicas());
+    }, () -> plane.client().pods().inNamespace(SYSTEM_NAMESPACE).list().getItems().stream()
+        .map(pod -> pod.getMetadata().getName() + " " + pod.getStatus().getPhase() + " "
+            + pod.getStatus().getConditions().stream().map(c -> c.getType() + "=" + c.getStatus()).toList()
+            + " " + pod.getStatus().getContainerStatuses())
+        .toList().toString());
   }
 
   @Test
@@ -188,6 +208,85 @@ class InClusterIT {
             && n.getStatus().externalAddress().endsWith(".amazonaws.com:26656"));
       });
     }
+  }
+
+  @Test
+  @Order(6)
+  void aRollingRestartOfTheWebhookFailsNoApply() throws Exception {
+    String namespace = plane.newNamespace("rollout");
+    AtomicBoolean rolling = new AtomicBoolean(true);
+    AtomicInteger applied = new AtomicInteger();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    Thread applier = new Thread(() -> {
+      while (rolling.get()) {
+        String name = "rollout-" + applied.get();
+        try {
+          plane.client().resource(Manifests.fullNode(name, "networking: {}")).inNamespace(namespace).create();
+          applied.incrementAndGet();
+          // a user's pace, not a flood that starves the restarting pods of this machine's two cores
+          Thread.sleep(200);
+        } catch (RuntimeException e) {
+          failures.add(name + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "in-cluster-applier");
+    applier.start();
+    try {
+      Kubectl.Result restart = plane.kubectl().run("rollout", "restart", "-n", SYSTEM_NAMESPACE,
+          "deployment/sei-p2p-webhook");
+      assertThat(restart.succeeded()).as(restart.toString()).isTrue();
+      awaitWebhookReady();
+      // past the old pods' preStop and termination: a refusal then would come from a pod already gone
+      Thread.sleep(10_000);
+    } finally {
+      rolling.set(false);
+      applier.join();
+    }
+
+    assertThat(failures).isEmpty();
+    assertThat(applied.get()).isGreaterThan(20);
+  }
+
+  @Test
+  @Order(7)
+  void aNewControllerPodTakesTheLeaseAndConvergesWithoutDuplicates() throws Exception {
+    String namespace = plane.newNamespace("takeover");
+    String before = controllerPods().get(0);
+    String holderBefore = leaseHolder();
+    try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
+        Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+      Kubectl.Result applied = plane.kubectl().run("apply", "-n", namespace, "-f",
+          REPO.resolve("manifests/examples/publishing-deployment.yaml").toString());
+      assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+      Kubectl.Result deleted = plane.kubectl().run("delete", "pod", "-n", SYSTEM_NAMESPACE, before, "--wait=false");
+      assertThat(deleted.succeeded()).as(deleted.toString()).isTrue();
+
+      Await.until("the three published nodes converged", CONVERGENCE_TIMEOUT.plus(Duration.ofMinutes(1)), () -> {
+        List<SeiNode> nodes = plane.client().resources(SeiNode.class).inNamespace(namespace).list().getItems();
+        return nodes.size() == 3 && nodes.stream().allMatch(n -> n.getStatus() != null
+            && n.getStatus().externalAddress() != null)
+            && plane.client().apps().statefulSets().inNamespace(namespace).list().getItems().size() == 3;
+      });
+    }
+
+    assertThat(controllerPods()).singleElement().isNotEqualTo(before);
+    assertThat(leaseHolder()).isNotNull().isNotEqualTo(holderBefore);
+    assertThat(plane.client().resources(SeiNode.class).inNamespace(namespace).list().getItems()).hasSize(3);
+    assertThat(plane.client().apps().statefulSets().inNamespace(namespace).list().getItems()).hasSize(3);
+  }
+
+  private static String leaseHolder() {
+    return plane.client().leases().inNamespace(SYSTEM_NAMESPACE).withName(ControllerConfig.LEASE_NAME).get()
+        .getSpec().getHolderIdentity();
+  }
+
+  private static List<String> controllerPods() {
+    return plane.client().pods().inNamespace(SYSTEM_NAMESPACE)
+        .withLabel("app.kubernetes.io/name", "sei-p2p-controller").list().getItems().stream()
+        .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+        .map(pod -> pod.getMetadata().getName()).toList();
   }
 
   @Test
