@@ -3,16 +3,19 @@ package io.sei.p2p.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -191,6 +194,10 @@ class InClusterIT {
         "deployment/sei-p2p-webhook", "deployment/sei-p2p-controller", "SEI_VPC_CIDR=" + ROUTABLE_VPC_CIDRS);
     assertThat(widened.succeeded()).as(widened.toString()).isTrue();
     awaitWebhookReady();
+    // a terminating pod keeps serving through its preStop, with the old setting: wait until only new ones answer
+    Await.until("the old webhook pods gone", ROLLOUT_TIMEOUT, () -> plane.client().pods()
+        .inNamespace(SYSTEM_NAMESPACE).withLabel("app.kubernetes.io/name", "sei-p2p-webhook").list().getItems()
+        .stream().noneMatch(pod -> pod.getMetadata().getDeletionTimestamp() != null));
     String namespace = plane.newNamespace("examples");
 
     try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
@@ -275,6 +282,63 @@ class InClusterIT {
     assertThat(leaseHolder()).isNotNull().isNotEqualTo(holderBefore);
     assertThat(plane.client().resources(SeiNode.class).inNamespace(namespace).list().getItems()).hasSize(3);
     assertThat(plane.client().apps().statefulSets().inNamespace(namespace).list().getItems()).hasSize(3);
+  }
+
+  @Test
+  @Order(8)
+  void uninstallingLeavesOnlyTheNodeKeys() throws Exception {
+    // the NLB Services carry the load balancer controller's finalizer, which only it releases
+    try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
+        Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+      Kubectl.Result deleted = plane.kubectl().run("delete", "--wait=false", "-k",
+          plane.workDir().resolve("installation").toString());
+      assertThat(deleted.succeeded()).as(deleted.toString()).isTrue();
+
+      Await.until("the installation and every object of the system gone", CONVERGENCE_TIMEOUT,
+          () -> leftovers().isEmpty(), () -> leftovers().toString());
+    }
+    // README, "Where keys live": a node's key Secret outlives it, so that a node created again keeps its ID
+    assertThat(plane.client().secrets().inAnyNamespace().withLabel("sei.io/node").list().getItems())
+        .isNotEmpty()
+        .allSatisfy(secret -> assertThat(secret.getMetadata().getName()).endsWith("-node-key"));
+  }
+
+  /** Whatever of the system is still there, besides the node keys the README says it keeps. */
+  private static List<String> leftovers() {
+    KubernetesClient client = plane.client();
+    List<String> left = new ArrayList<>();
+    if (client.namespaces().withName(SYSTEM_NAMESPACE).get() != null) {
+      left.add("namespace " + SYSTEM_NAMESPACE);
+    }
+    client.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
+        .filter(crd -> crd.getSpec().getGroup().equals("sei.io"))
+        .forEach(crd -> left.add("CRD " + crd.getMetadata().getName() + " finalizers "
+            + crd.getMetadata().getFinalizers() + " conditions " + crd.getStatus().getConditions().stream()
+                .map(c -> c.getType() + "=" + c.getStatus() + " " + c.getMessage()).toList()));
+    client.genericKubernetesResources("sei.io/v1alpha1", "SeiNodeDeployment").inAnyNamespace().list().getItems()
+        .forEach(d -> left.add("SeiNodeDeployment " + d.getMetadata().getNamespace() + "/" + d.getMetadata().getName()
+            + " finalizers " + d.getMetadata().getFinalizers() + " deleted at "
+            + d.getMetadata().getDeletionTimestamp()));
+    client.admissionRegistration().v1().validatingWebhookConfigurations().list().getItems().stream()
+        .map(c -> c.getMetadata().getName()).filter(n -> n.startsWith("sei-p2p"))
+        .forEach(n -> left.add("ValidatingWebhookConfiguration " + n));
+    client.admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems().stream()
+        .map(c -> c.getMetadata().getName()).filter(n -> n.startsWith("sei-p2p"))
+        .forEach(n -> left.add("MutatingWebhookConfiguration " + n));
+    client.rbac().clusterRoles().list().getItems().stream()
+        .map(r -> r.getMetadata().getName()).filter(n -> n.startsWith("sei-p2p"))
+        .forEach(n -> left.add("ClusterRole " + n));
+    client.rbac().clusterRoleBindings().list().getItems().stream()
+        .map(r -> r.getMetadata().getName()).filter(n -> n.startsWith("sei-p2p"))
+        .forEach(n -> left.add("ClusterRoleBinding " + n));
+    List<HasMetadata> nodeObjects = new ArrayList<>();
+    nodeObjects.addAll(client.apps().statefulSets().inAnyNamespace().withLabel("sei.io/node").list().getItems());
+    nodeObjects.addAll(client.services().inAnyNamespace().withLabel("sei.io/node").list().getItems());
+    nodeObjects.addAll(client.configMaps().inAnyNamespace().withLabel("sei.io/node").list().getItems());
+    nodeObjects.addAll(client.pods().inAnyNamespace().withLabel("sei.io/node").list().getItems());
+    nodeObjects.forEach(o -> left.add(o.getKind() + " " + o.getMetadata().getNamespace() + "/"
+        + o.getMetadata().getName()));
+    return left;
   }
 
   private static String leaseHolder() {
