@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,11 +132,32 @@ class InClusterIT {
 
     assertThat(pods).hasSize(3).allSatisfy(pod -> {
       assertThat(pod.getSpec().getNodeName()).isEqualTo(node.name());
-      assertThat(pod.getSpec().getContainers()).singleElement().satisfies(container -> {
-        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container.getResources().getLimits()).containsKey("memory");
-      });
+      Path cgroup = containerMemoryCgroup(pod);
+      long limit = pod.getSpec().getContainers().get(0).getResources().getLimits().get("memory")
+          .getNumericalAmount().longValueExact();
+      // as the kernel enforces them: the cgroup's limit, and the root mount of the container's first process
+      assertThat(read(cgroup.resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(limit));
+      String pid = read(cgroup.resolve("cgroup.procs")).lines().findFirst().orElseThrow();
+      assertThat(read(Path.of("/proc", pid, "mountinfo")).lines().map(line -> line.split(" "))
+          .filter(fields -> fields[4].equals("/")).map(fields -> fields[5]).toList())
+          .singleElement().satisfies(options -> assertThat(options).startsWith("ro"));
     });
+  }
+
+  /** A Burstable pod's container under the node's cgroup root (cgroup v1, cgroupfs driver). */
+  private static Path containerMemoryCgroup(Pod pod) {
+    String containerId = pod.getStatus().getContainerStatuses().get(0).getContainerID().replace("containerd://", "");
+    return Path.of("/sys/fs/cgroup/memory", LocalNode.CGROUP_ROOT, "kubepods/burstable",
+        "pod" + pod.getMetadata().getUid(), containerId);
+  }
+
+  /** As a stream: files of /proc and /sys report size 0, and Files.readString returns only their first byte. */
+  private static String read(Path file) {
+    try (var in = Files.newInputStream(file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
