@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.event.rate.LinearRateLimiter;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.sei.p2p.model.SeiNodeDeployment;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -99,7 +100,10 @@ public final class Controller implements AutoCloseable {
     // at most one reconcile a second per object coalesces bursts: a node's peers publish in waves, and a deployment's
     // status follows its children
     operator.register(new SeiNodeReconciler(config, metrics), settings(config));
-    operator.register(new SeiNodeDeploymentReconciler(metrics), settings(config));
+    // on all events, the deletion included: it keeps its Retain finalizer itself
+    operator.register(new SeiNodeDeploymentReconciler(metrics),
+        Controller.<SeiNodeDeployment>settings(config)
+            .andThen(overrider -> overrider.withTriggerReconcilerOnAllEvents(true)));
     operator.start();
     HttpServer health = healthServer(config.healthPort(), operator, metrics);
     return new Controller(operator, health, client, config, identity, closing);

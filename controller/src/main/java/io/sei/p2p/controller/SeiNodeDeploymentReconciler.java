@@ -4,9 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -32,8 +30,16 @@ import java.util.stream.Collectors;
 /**
  * A SeiNodeDeployment's children: created, kept equal to the template (networking included), removed on
  * scale-down, released instead of deleted under {@code deletionPolicy: Retain}; and the deployment's status.
+ *
+ * <p>Only a Retain deployment carries {@link #FINALIZER}: under Delete its children go with it by their owner
+ * references, and a finalizer would only keep it (and its CRD, on uninstall) from going once the controller is gone.
+ * JOSDK puts a finalizer on every object of a {@code Cleaner}, so this reconciler runs on all events (see
+ * {@link Controller}) and keeps the finalizer itself.
  */
-public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDeployment>, Cleaner<SeiNodeDeployment> {
+public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDeployment> {
+
+  /** The name JOSDK gave it, so that a deployment made by an earlier version is still released from it. */
+  public static final String FINALIZER = "seinodedeployments.sei.io/finalizer";
 
   private final ControllerMetrics metrics;
 
@@ -72,8 +78,31 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
         conditions)));
   }
 
-  private UpdateControl<SeiNodeDeployment> converge(SeiNodeDeployment deployment,
+  private UpdateControl<SeiNodeDeployment> converge(SeiNodeDeployment current,
       Context<SeiNodeDeployment> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      return UpdateControl.noUpdate();
+    }
+    boolean retain = current.getSpec().deletionPolicyOrDefault() == SeiNodeDeploymentSpec.DeletionPolicy.Retain;
+    if (current.isMarkedForDeletion()) {
+      if (current.hasFinalizer(FINALIZER)) {
+        if (retain) {
+          release(current, context);
+        }
+        metrics.wrote("SeiNodeDeployment", "remove-finalizer");
+        PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), current, FINALIZER);
+      }
+      return UpdateControl.noUpdate();
+    }
+    SeiNodeDeployment deployment = current;
+    if (retain && !current.hasFinalizer(FINALIZER)) {
+      // before any child exists, so that none is deleted with a deployment the controller has not yet seen as Retain
+      metrics.wrote("SeiNodeDeployment", "add-finalizer");
+      deployment = PrimaryUpdateAndCacheUtils.addFinalizer(context.getClient(), current, FINALIZER);
+    } else if (!retain && current.hasFinalizer(FINALIZER)) {
+      metrics.wrote("SeiNodeDeployment", "remove-finalizer");
+      deployment = PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), current, FINALIZER);
+    }
     Owned<SeiNodeDeployment> owned = new Owned<>(deployment, context, new Apply(context.getClient(), metrics));
     Map<String, SeiNode> existing = children(deployment, context).stream()
         .collect(Collectors.toMap(child -> child.getMetadata().getName(), Function.identity()));
@@ -110,20 +139,16 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
   }
 
   /** Retain: release the children (remove our owner reference) so that garbage collection leaves them. */
-  @Override
-  public DeleteControl cleanup(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
-    if (deployment.getSpec().deletionPolicyOrDefault() == SeiNodeDeploymentSpec.DeletionPolicy.Retain) {
-      for (SeiNode child : children(deployment, context)) {
-        metrics.wrote("SeiNode", "release");
-        context.getClient().resource(child).edit(released -> {
-          List<OwnerReference> others = released.getMetadata().getOwnerReferences().stream()
-              .filter(ref -> !ref.getUid().equals(deployment.getMetadata().getUid())).toList();
-          released.getMetadata().setOwnerReferences(others);
-          return released;
-        });
-      }
+  private void release(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {
+    for (SeiNode child : children(deployment, context)) {
+      metrics.wrote("SeiNode", "release");
+      context.getClient().resource(child).edit(released -> {
+        List<OwnerReference> others = released.getMetadata().getOwnerReferences().stream()
+            .filter(ref -> !ref.getUid().equals(deployment.getMetadata().getUid())).toList();
+        released.getMetadata().setOwnerReferences(others);
+        return released;
+      });
     }
-    return DeleteControl.defaultDelete();
   }
 
   private static List<SeiNode> children(SeiNodeDeployment deployment, Context<SeiNodeDeployment> context) {

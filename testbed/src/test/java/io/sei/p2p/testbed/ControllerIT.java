@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
+import io.sei.p2p.controller.SeiNodeDeploymentReconciler;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.WellKnown;
@@ -350,6 +351,8 @@ class ControllerIT {
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.deployment("kept", "", 2, "deletionPolicy: Retain", ""));
       Await.until("children", WAIT, () -> cluster.node(ns, "kept-0") != null && cluster.node(ns, "kept-1") != null);
+      assertThat(finalizers(ns, "kept")).as("the finalizer that releases the children")
+          .containsExactly(SeiNodeDeploymentReconciler.FINALIZER);
 
       ConfigMap canary = ownedBy(ns, "kept");
 
@@ -371,6 +374,8 @@ class ControllerIT {
       cluster.apply(ns, Manifests.deployment("gone", "", 2, "", "networking: {tcp: {}}"));
       Await.until("children started", WAIT, () -> cluster.statefulSet(ns, "gone-0") != null
           && cluster.statefulSet(ns, "gone-1") != null);
+      assertThat(finalizers(ns, "gone")).as("no finalizer: the children go by their owner references, and a "
+          + "deployment outliving its controller (an uninstall) is not kept").isEmpty();
 
       client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("gone").delete();
 
@@ -379,6 +384,22 @@ class ControllerIT {
           .getItems().isEmpty() && client.apps().statefulSets().inNamespace(ns).list().getItems().isEmpty());
       assertThat(client.secrets().inNamespace(ns).withLabel("sei.io/node").list().getItems())
           .as("node keys outlive their nodes").hasSize(2);
+    }
+  }
+
+  @Test
+  void switchingFromRetainToDeleteDropsTheFinalizerAndTheChildrenGoWithTheDeployment() {
+    String ns = plane.newNamespace("switch");
+    try (Controller controller = controller(ns)) {
+      cluster.apply(ns, Manifests.deployment("switched", "", 1, "deletionPolicy: Retain", ""));
+      Await.until("child and finalizer", WAIT, () -> cluster.node(ns, "switched-0") != null
+          && finalizers(ns, "switched").contains(SeiNodeDeploymentReconciler.FINALIZER));
+
+      cluster.apply(ns, Manifests.deployment("switched", "", 1, "deletionPolicy: Delete", ""));
+      Await.until("finalizer dropped", WAIT, () -> finalizers(ns, "switched").isEmpty());
+      client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("switched").delete();
+
+      Await.until("child gone with it", WAIT, () -> cluster.node(ns, "switched-0") == null);
     }
   }
 
@@ -392,6 +413,11 @@ class ControllerIT {
   }
 
   // ---- helpers
+
+  private static List<String> finalizers(String ns, String deployment) {
+    return client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(deployment).get().getMetadata()
+        .getFinalizers();
+  }
 
   private static Controller controller(String ns) {
     return cluster.controller(ns, TestCluster.ROUTABLE);
