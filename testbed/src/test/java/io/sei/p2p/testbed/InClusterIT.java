@@ -9,10 +9,13 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.SeiNodeDeployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -338,10 +341,17 @@ class InClusterIT {
         .forEach(crd -> left.add("CRD " + crd.getMetadata().getName() + " finalizers "
             + crd.getMetadata().getFinalizers() + " conditions " + crd.getStatus().getConditions().stream()
                 .map(c -> c.getType() + "=" + c.getStatus() + " " + c.getMessage()).toList()));
-    client.genericKubernetesResources("sei.io/v1alpha1", "SeiNodeDeployment").inAnyNamespace().list().getItems()
-        .forEach(d -> left.add("SeiNodeDeployment " + d.getMetadata().getNamespace() + "/" + d.getMetadata().getName()
-            + " finalizers " + d.getMetadata().getFinalizers() + " deleted at "
-            + d.getMetadata().getDeletionTimestamp()));
+    try {
+      client.resources(SeiNodeDeployment.class).inAnyNamespace().list().getItems()
+          .forEach(d -> left.add("SeiNodeDeployment " + d.getMetadata().getNamespace() + "/"
+              + d.getMetadata().getName() + " finalizers " + d.getMetadata().getFinalizers() + " deleted at "
+              + d.getMetadata().getDeletionTimestamp()));
+    } catch (KubernetesClientException e) {
+      // 404 once the CRD is gone, and every SeiNodeDeployment with it
+      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+    }
     client.admissionRegistration().v1().validatingWebhookConfigurations().list().getItems().stream()
         .map(c -> c.getMetadata().getName()).filter(n -> n.startsWith("sei-p2p"))
         .forEach(n -> left.add("ValidatingWebhookConfiguration " + n));
