@@ -10,6 +10,7 @@ import io.sei.p2p.rules.DeploymentChildren;
 import io.sei.p2p.rules.Networking;
 import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,8 @@ import java.util.stream.Collectors;
  * webhook (twice: on a VPC-routable and on an overlay setting) and the controller as their own processes, each as its
  * ServiceAccount; the load-balancer simulator (or, with {@code --aws-load-balancer-controller}, the real one against
  * moto); the example manifests; and a summary of what happened. Then a kubeconfig to explore with until Ctrl-C
- * ({@code --once} exits after the summary).
+ * ({@code --once} exits after the summary). With {@code --cluster}, the system runs in its pods instead, installed
+ * by {@code kubectl apply -k} on a real node of this machine (root).
  */
 public final class LocalRun {
 
@@ -33,7 +35,10 @@ public final class LocalRun {
   static final String OVERLAY_NAMESPACE = "sei-demo-overlay";
   private static final Duration CONVERGENCE = Duration.ofSeconds(120);
   private static final String REAL_LOAD_BALANCERS = "--aws-load-balancer-controller";
-  private static final List<String> KNOWN_OPTIONS = List.of("--once", REAL_LOAD_BALANCERS);
+  private static final String CLUSTER = "--cluster";
+  private static final List<String> KNOWN_OPTIONS = List.of("--once", REAL_LOAD_BALANCERS, CLUSTER);
+  private static final String SYSTEM_NAMESPACE = "sei-system";
+  private static final Duration ROLLOUT = Duration.ofMinutes(3);
 
   private final ControlPlane plane;
 
@@ -47,12 +52,23 @@ public final class LocalRun {
       if (!KNOWN_OPTIONS.contains(option)) {
         System.err.println("unknown option '" + option + "'; the options are " + String.join(", ", KNOWN_OPTIONS)
             + " (--once: exit after the summary; " + REAL_LOAD_BALANCERS
-            + ": the real AWS Load Balancer Controller against moto instead of the simulator)");
+            + ": the real AWS Load Balancer Controller against moto instead of the simulator; " + CLUSTER
+            + ": a real one-node cluster of this machine, with the system installed in pods by kubectl apply -k; "
+            + "needs root)");
         System.exit(2);
       }
     }
     boolean once = options.contains("--once");
     Path examples = RepoRoot.find().resolve("manifests/examples");
+    if (options.contains(CLUSTER)) {
+      if (options.contains(REAL_LOAD_BALANCERS)) {
+        System.err.println(CLUSTER + " runs the load-balancer simulator; " + REAL_LOAD_BALANCERS + " is not available"
+            + " with it");
+        System.exit(2);
+      }
+      inCluster(examples, once);
+      return;
+    }
     say("starting a local control plane (the first run builds it from Go modules; later runs take seconds)");
     Instant started = Instant.now();
     try (ControlPlane plane = ControlPlane.start()) {
@@ -83,6 +99,78 @@ public final class LocalRun {
         }
       }
     }
+  }
+
+  /**
+   * The system as users install it: a control plane with a real worker node of this machine (containerd, bridge CNI,
+   * kubelet, kube-proxy, CoreDNS), the project's images imported, {@code kubectl apply -k} of the self-signed overlay
+   * (the VPC setting covers the node's pod network, so tcp is published), the simulator, and the examples.
+   */
+  private static void inCluster(Path examples, boolean once) throws Exception {
+    LocalNode.checkPrerequisites();
+    String nodeIp = LocalNode.findNodeIp();
+    say("starting a control plane for a real node at " + nodeIp + " (the first run builds kubelet, kube-proxy and "
+        + "CoreDNS from Go modules; minutes)");
+    try (ControlPlane plane = ControlPlane.startForRealNode(
+        ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause"), nodeIp)) {
+      HostsFile hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts"))
+          .resolve("hosts"));
+      try (LocalNode node = LocalNode.start(plane, nodeIp, hostsFile)) {
+        say("node " + node.name() + " Ready (containerd, bridge CNI, kubelet, kube-proxy; CoreDNS serves the cluster "
+            + "zone and the simulator's names, and never forwards)");
+        say("building the images (podman; minutes the first time) and importing them into containerd");
+        Images images = Images.build();
+        node.importImages(images);
+        Path installation = Installation.write(plane.workDir().resolve("installation"), images,
+            LocalSystem.VPC.get("SEI_VPC_CIDR") + "," + LocalNode.CLUSTER_CIDR, node.name());
+        Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
+        say("kubectl apply --server-side -k " + installation + (applied.succeeded() ? "" : "  FAILED"));
+        print(applied.stdout() + applied.stderr());
+        if (!applied.succeeded()) {
+          return;
+        }
+        for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
+          awaitAvailable(plane, deployment);
+          say(SYSTEM_NAMESPACE + "/" + deployment + " rolled out");
+        }
+        try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
+            Duration.ofSeconds(2), Duration.ofSeconds(3))) {
+          LocalRun run = new LocalRun(plane);
+          plane.newNamespaceNamed(NAMESPACE);
+          Kubectl.Result examplesApplied = retryUntilWebhooksAnswer(() -> plane.kubectl().run("-n", NAMESPACE,
+              "apply", "-f", examples.toString()));
+          say("kubectl -n " + NAMESPACE + " apply -f manifests/examples"
+              + (examplesApplied.succeeded() ? "" : "  FAILED"));
+          print(examplesApplied.stdout() + examplesApplied.stderr());
+          run.followNodes();
+          if (!once) {
+            say("explore with: " + plane.binaries().kubectl() + " --kubeconfig " + plane.kubeconfig()
+                + " get pods -A -o wide");
+            say("press Ctrl-C to stop; the node is then torn down (processes, mounts, iptables chains, bridge, "
+                + "cgroups)");
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            stopped.await();
+          }
+        }
+      }
+    }
+  }
+
+  /** Polls the Deployment's status: Kubectl stops a {@code rollout status} after a minute. */
+  private static void awaitAvailable(ControlPlane plane, String name) throws InterruptedException {
+    Instant deadline = Instant.now().plus(ROLLOUT);
+    while (Instant.now().isBefore(deadline)) {
+      var deployment = plane.client().apps().deployments().inNamespace(SYSTEM_NAMESPACE).withName(name).get();
+      var status = deployment == null ? null : deployment.getStatus();
+      if (status != null && deployment.getSpec().getReplicas().equals(status.getUpdatedReplicas())
+          && deployment.getSpec().getReplicas().equals(status.getAvailableReplicas())) {
+        return;
+      }
+      Thread.sleep(1000);
+    }
+    throw new IllegalStateException(SYSTEM_NAMESPACE + "/" + name + " not available within " + ROLLOUT.toSeconds()
+        + " s");
   }
 
   private void startSystem(LocalSystem system) throws Exception {

@@ -67,53 +67,8 @@ class InClusterIT {
     Images images = Images.build();
     node.importImages(images);
     Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k",
-        installation(Files.createDirectories(plane.workDir().resolve("installation")), images).toString());
+        Installation.write(plane.workDir().resolve("installation"), images, VPC_CIDR, node.name()).toString());
     assertThat(applied.succeeded()).as(applied.toString()).isTrue();
-  }
-
-  /**
-   * The self-signed overlay as written, but for the image names, the VPC setting, and the placement on the real
-   * node (its taint keeps seid pods, whose image cannot be had here, on KWOK's nodes).
-   */
-  private static Path installation(Path dir, Images images) throws IOException {
-    Path overlay = dir.relativize(REPO.resolve("manifests/overlays/self-signed"));
-    String patch = """
-        - op: replace
-          path: /spec/template/spec/containers/0/env/0
-          value: {name: SEI_VPC_CIDR, value: "%s"}
-        - op: add
-          path: /spec/template/spec/nodeSelector
-          value: {kubernetes.io/hostname: %s}
-        - op: add
-          path: /spec/template/spec/tolerations
-          value: [{key: %s, operator: Exists, effect: NoSchedule}]
-        """.formatted(VPC_CIDR, node.name(), LocalNode.TAINT).indent(4);
-    Files.writeString(dir.resolve("kustomization.yaml"), """
-        apiVersion: kustomize.config.k8s.io/v1beta1
-        kind: Kustomization
-        resources:
-        - %s
-        images:
-        - {name: sei-p2p-webhook, newName: %s, newTag: "%s"}
-        - {name: sei-p2p-controller, newName: %s, newTag: "%s"}
-        patches:
-        - target: {group: apps, kind: Deployment, name: sei-p2p-webhook}
-          patch: |-
-        %s
-        - target: {group: apps, kind: Deployment, name: sei-p2p-controller}
-          patch: |-
-        %s
-        """.formatted(overlay, repository(images.webhook()), tag(images.webhook()),
-        repository(images.controller()), tag(images.controller()), patch, patch));
-    return dir;
-  }
-
-  private static String repository(String image) {
-    return image.substring(0, image.lastIndexOf(':'));
-  }
-
-  private static String tag(String image) {
-    return image.substring(image.lastIndexOf(':') + 1);
   }
 
   @AfterAll
