@@ -276,7 +276,10 @@ public final class ControlPlane implements AutoCloseable {
       apiserver.addAll(List.of("--bind-address=0.0.0.0",
           // the kubernetes Service's endpoint, which pods reach through kube-proxy: not loopback
           "--advertise-address=" + nodeIp,
-          "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction",
+          "--authorization-mode=Node,RBAC",
+          // PodNodeSelector and PodTolerationRestriction place a namespace's pods on the real node
+          // (LocalNode.hostNamespace)
+          "--enable-admission-plugins=NodeRestriction,PodNodeSelector,PodTolerationRestriction",
           "--kubelet-client-certificate=" + write(pki.resolve("kubelet-client.crt"), kubeletClient.certificatePem()),
           "--kubelet-client-key=" + write(pki.resolve("kubelet-client.key"), kubeletClient.privateKeyPem()),
           "--kubelet-certificate-authority=" + caFile,

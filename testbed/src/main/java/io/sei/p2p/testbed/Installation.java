@@ -5,9 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A kustomization over {@code manifests/overlays/self-signed} as written, but for the image names, the VPC setting,
- * and the placement on the real node of a {@link LocalNode} (its taint keeps seid pods, whose image cannot be had
- * here, on KWOK's nodes).
+ * A kustomization over an overlay of {@code manifests/overlays} as written, but for the image names and the VPC
+ * setting. Where its pods run is the cluster's business ({@link LocalNode#hostNamespace}).
  */
 public final class Installation {
 
@@ -15,20 +14,14 @@ public final class Installation {
   }
 
   /** Writes the kustomization into {@code dir} and returns {@code dir}, for {@code kubectl apply -k}. */
-  public static Path write(Path dir, Images images, String vpcCidrs, String nodeName) throws IOException {
+  public static Path write(Path dir, String overlayName, Images images, String vpcCidrs) throws IOException {
     Files.createDirectories(dir);
-    Path overlay = dir.relativize(RepoRoot.find().resolve("manifests/overlays/self-signed"));
+    Path overlay = dir.relativize(RepoRoot.find().resolve("manifests/overlays").resolve(overlayName));
     String patch = """
         - op: replace
           path: /spec/template/spec/containers/0/env/0
           value: {name: SEI_VPC_CIDR, value: "%s"}
-        - op: add
-          path: /spec/template/spec/nodeSelector
-          value: {kubernetes.io/hostname: %s}
-        - op: add
-          path: /spec/template/spec/tolerations
-          value: [{key: %s, operator: Exists, effect: NoSchedule}]
-        """.formatted(vpcCidrs, nodeName, LocalNode.TAINT).indent(4);
+        """.formatted(vpcCidrs).indent(4);
     Files.writeString(dir.resolve("kustomization.yaml"), """
         apiVersion: kustomize.config.k8s.io/v1beta1
         kind: Kustomization

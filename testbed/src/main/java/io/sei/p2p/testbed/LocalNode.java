@@ -1,11 +1,14 @@
 package io.sei.p2p.testbed;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.certs.CertificateAuthority;
 import io.sei.p2p.certs.IssuedCertificate;
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -24,7 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -63,9 +68,11 @@ public final class LocalNode implements AutoCloseable {
   static final String COREDNS_IMAGE = "localhost/sei-p2p/coredns:local";
   /**
    * The real node's taint: only pods that tolerate it run here, so that pods whose images cannot be had on this
-   * machine (seid) go to KWOK's nodes and are never pulled.
+   * machine (seid) go to KWOK's nodes and are never pulled. {@link #hostNamespace} lets a namespace's pods tolerate it.
    */
   public static final String TAINT = "sei-p2p.io/real-node";
+  /** In /run, which a reboot clears along with everything a node leaves. */
+  static final Path RECORD = Path.of("/run/sei-p2p-local-node/host.properties");
   static final String GUARD_OUTPUT_CHAIN = "SEI-P2P-NODE-OUT";
   static final String GUARD_FORWARD_CHAIN = "SEI-P2P-NODE-FWD";
   /**
@@ -93,9 +100,8 @@ public final class LocalNode implements AutoCloseable {
   private final Path dir;
   private final String nodeIp;
   private final List<LocalProcess> processes = new ArrayList<>();
-  private final Map<String, String> sysctlsBefore = new LinkedHashMap<>();
-  private final Set<String> foldersBefore = new TreeSet<>();
-  private final Set<String> nftTablesBefore = new TreeSet<>();
+  /** The host as this node found it; empty until recorded (nothing to restore before anything changed). */
+  private HostRecord hostBefore;
   private final Thread shutdownHook = new Thread(this::tearDown, "local-node-shutdown");
   private boolean tornDown;
 
@@ -103,6 +109,64 @@ public final class LocalNode implements AutoCloseable {
     this.plane = plane;
     this.dir = dir;
     this.nodeIp = nodeIp;
+    this.hostBefore = new HostRecord(ProcessHandle.current().pid(), dir, Map.of(), Set.of(), Set.of());
+  }
+
+  /**
+   * What a node found on the host and must leave as it was, kept in {@link #RECORD} while the node runs: the next node
+   * to start reads it and tears down one whose JVM was killed before it could (its processes, mounts, chains and
+   * sysctls outlive the JVM).
+   */
+  record HostRecord(long owner, Path dir, Map<String, String> sysctls, Set<String> folders, Set<String> nftTables) {
+
+    HostRecord {
+      sysctls = Collections.unmodifiableMap(new TreeMap<>(sysctls));
+      folders = Collections.unmodifiableSet(new TreeSet<>(folders));
+      nftTables = Collections.unmodifiableSet(new TreeSet<>(nftTables));
+    }
+
+    String text() {
+      Properties properties = new Properties();
+      properties.setProperty("owner", Long.toString(owner));
+      properties.setProperty("dir", dir.toString());
+      sysctls.forEach((key, value) -> properties.setProperty("sysctl." + key, value));
+      folders.forEach(folder -> properties.setProperty("folder." + folder, "present"));
+      nftTables.forEach(table -> properties.setProperty("nft." + table, "present"));
+      StringWriter text = new StringWriter();
+      try {
+        properties.store(text, "a sei-p2p local node's record of the host; removed when the node is torn down");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return text.toString();
+    }
+
+    static HostRecord parse(String text) {
+      Properties properties = new Properties();
+      try {
+        properties.load(new StringReader(text));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Map<String, String> sysctls = new TreeMap<>();
+      Set<String> folders = new TreeSet<>();
+      Set<String> nftTables = new TreeSet<>();
+      for (String key : properties.stringPropertyNames()) {
+        if (key.startsWith("sysctl.")) {
+          sysctls.put(key.substring("sysctl.".length()), properties.getProperty(key));
+        } else if (key.startsWith("folder.")) {
+          folders.add(key.substring("folder.".length()));
+        } else if (key.startsWith("nft.")) {
+          nftTables.add(key.substring("nft.".length()));
+        }
+      }
+      String dir = properties.getProperty("dir");
+      String owner = properties.getProperty("owner");
+      if (dir == null || !dir.startsWith("/") || owner == null || !owner.matches("[0-9]+")) {
+        throw new IllegalArgumentException("a node record without its folder or owner: " + text);
+      }
+      return new HostRecord(Long.parseLong(owner), Path.of(dir), sysctls, folders, nftTables);
+    }
   }
 
   /**
@@ -158,6 +222,7 @@ public final class LocalNode implements AutoCloseable {
    */
   public static LocalNode start(ControlPlane plane, String nodeIp, HostsFile hostsFile) {
     checkPrerequisites();
+    tearDownLeftover(plane);
     LocalNode node = new LocalNode(plane, plane.workDir().resolve("node"), nodeIp);
     Runtime.getRuntime().addShutdownHook(node.shutdownHook);
     try {
@@ -175,6 +240,21 @@ public final class LocalNode implements AutoCloseable {
 
   public String ip() {
     return nodeIp;
+  }
+
+  /**
+   * Places every pod of {@code namespace} on this node, as a cluster's administrator places a system without changing
+   * its manifests: the apiserver's PodNodeSelector and PodTolerationRestriction plugins (on in
+   * {@link ControlPlane#startForRealNode}) give each of its pods this node's selector and a toleration of its taint,
+   * from the namespace's annotations. Creates the namespace if it does not exist.
+   */
+  public void hostNamespace(String namespace) {
+    plane.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+            .addToAnnotations("scheduler.alpha.kubernetes.io/node-selector", "kubernetes.io/hostname=" + NODE_NAME)
+            .addToAnnotations("scheduler.alpha.kubernetes.io/defaultTolerations",
+                "[{\"key\": \"" + TAINT + "\", \"operator\": \"Exists\", \"effect\": \"NoSchedule\"}]")
+            .endMetadata().build())
+        .fieldManager("sei-p2p-local-node").forceConflicts().serverSideApply();
   }
 
   private void startAll(HostsFile hostsFile) {
@@ -202,11 +282,35 @@ public final class LocalNode implements AutoCloseable {
   }
 
   private void recordHostState() {
+    Map<String, String> sysctls = new LinkedHashMap<>();
     for (String key : SYSCTLS) {
-      sysctlsBefore.put(key, readOr(Path.of("/proc/sys", key), "").trim());
+      sysctls.put(key, readOr(Path.of("/proc/sys", key), "").trim());
     }
-    FIXED_HOST_FOLDERS.stream().filter(f -> Files.exists(Path.of(f))).forEach(foldersBefore::add);
-    nftTablesBefore.addAll(nftTables());
+    hostBefore = new HostRecord(ProcessHandle.current().pid(), dir, sysctls,
+        FIXED_HOST_FOLDERS.stream().filter(f -> Files.exists(Path.of(f))).collect(Collectors.toSet()),
+        new TreeSet<>(nftTables()));
+    mkdirs(RECORD.getParent());
+    write(RECORD, hostBefore.text());
+  }
+
+  /**
+   * A node whose JVM was killed left its processes, mounts, chains and sysctl changes behind, and its record: tear it
+   * down as it would have, from what the record says the host was.
+   */
+  private static void tearDownLeftover(ControlPlane plane) {
+    if (!Files.exists(RECORD)) {
+      return;
+    }
+    HostRecord record = HostRecord.parse(readOr(RECORD, ""));
+    if (ProcessHandle.of(record.owner()).map(ProcessHandle::isAlive).orElse(false)
+        && commandLine(record.owner()).contains("java")) {
+      throw new IllegalStateException("a local node already runs on this machine (process " + record.owner()
+          + ", " + record.dir() + "); two would rewrite each other's kube-proxy rules");
+    }
+    System.err.println("a local node of an earlier run (" + record.dir() + ") was not torn down; tearing it down");
+    LocalNode leftover = new LocalNode(plane, record.dir(), "");
+    leftover.hostBefore = record;
+    leftover.tearDown();
   }
 
   /** The project's images, from podman's store into the node's: pods run them with imagePullPolicy Never. */
@@ -627,6 +731,7 @@ public final class LocalNode implements AutoCloseable {
     stopProcess("kubelet");
     removeContainers();
     stopProcess("containerd");
+    killProcessesOfThisNode();
     killShims();
     killCgroupProcesses();
     removeNetworkNamespaces();
@@ -635,9 +740,19 @@ public final class LocalNode implements AutoCloseable {
     removeIptablesChains();
     removeCgroups();
     removeHostFiles();
-    sysctlsBefore.forEach(this::writeSysctl);
+    hostBefore.sysctls().forEach(this::writeSysctl);
     removeEmptyNftTables();
     deleteRecursively(dir);
+    delete(RECORD);
+    delete(RECORD.getParent());
+  }
+
+  /** containerd, kubelet and kube-proxy of a node whose JVM is gone: their command lines name the node's folder. */
+  private void killProcessesOfThisNode() {
+    String folder = dir + "/";
+    ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != ProcessHandle.current().pid() && commandLine(p.pid()).contains(folder))
+        .forEach(ProcessHandle::destroyForcibly);
   }
 
   private void stopPods() {
@@ -875,11 +990,11 @@ public final class LocalNode implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-    if (!foldersBefore.contains("/var/lib/kubelet/device-plugins")) {
+    if (!hostBefore.folders().contains("/var/lib/kubelet/device-plugins")) {
       delete(Path.of("/var/lib/kubelet/device-plugins/kubelet.sock"));
     }
     for (String folder : FIXED_HOST_FOLDERS) {
-      if (!foldersBefore.contains(folder)) {
+      if (!hostBefore.folders().contains(folder)) {
         Path.of(folder).toFile().delete(); // only when empty: something else may have filled it meanwhile
       }
     }
@@ -888,7 +1003,7 @@ public final class LocalNode implements AutoCloseable {
   /** iptables' nf_tables back end leaves the tables it created, empty, once their chains are gone. */
   private void removeEmptyNftTables() {
     for (String table : nftTables()) {
-      if (nftTablesBefore.contains(table)) {
+      if (hostBefore.nftTables().contains(table)) {
         continue;
       }
       String[] words = table.split(" ");

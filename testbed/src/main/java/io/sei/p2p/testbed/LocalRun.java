@@ -121,8 +121,9 @@ public final class LocalRun {
         say("building the images (podman; minutes the first time) and importing them into containerd");
         Images images = Images.build();
         node.importImages(images);
-        Path installation = Installation.write(plane.workDir().resolve("installation"), images,
-            LocalSystem.VPC.get("SEI_VPC_CIDR") + "," + LocalNode.CLUSTER_CIDR, node.name());
+        Path installation = Installation.write(plane.workDir().resolve("installation"), "self-signed", images,
+            LocalSystem.VPC.get("SEI_VPC_CIDR") + "," + LocalNode.CLUSTER_CIDR);
+        node.hostNamespace(SYSTEM_NAMESPACE);
         Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
         say("kubectl apply --server-side -k " + installation + (applied.succeeded() ? "" : "  FAILED"));
         print(applied.stdout() + applied.stderr());

@@ -21,10 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import javax.naming.NamingException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,6 +56,7 @@ class InClusterIT {
   private static ControlPlane plane;
   private static LocalNode node;
   private static HostsFile hostsFile;
+  private static Images images;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -64,10 +67,15 @@ class InClusterIT {
     hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts")).resolve("hosts"));
     hostsFile.put("service-uid-1", "nlb-one.elb.us-east-1.amazonaws.com");
     node = LocalNode.start(plane, nodeIp, hostsFile);
-    Images images = Images.build();
+    images = Images.build();
     node.importImages(images);
-    Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k",
-        Installation.write(plane.workDir().resolve("installation"), images, VPC_CIDR, node.name()).toString());
+    install(Installation.write(plane.workDir().resolve("installation"), "self-signed", images, VPC_CIDR));
+  }
+
+  /** As users install it, on a cluster whose administrator placed the system's namespace on the real node. */
+  private static void install(Path installation) {
+    node.hostNamespace(SYSTEM_NAMESPACE);
+    Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
     assertThat(applied.succeeded()).as(applied.toString()).isTrue();
   }
 
@@ -196,6 +204,13 @@ class InClusterIT {
             && n.getStatus().externalAddress().endsWith(".amazonaws.com:26656"));
       });
     }
+    // the real node's taint keeps seid pods, whose image cannot be had here, on KWOK's nodes
+    Await.until("the examples' pods scheduled", CONVERGENCE_TIMEOUT, () -> {
+      List<Pod> pods = plane.client().pods().inNamespace(namespace).list().getItems();
+      return !pods.isEmpty() && pods.stream().allMatch(pod -> pod.getSpec().getNodeName() != null);
+    });
+    assertThat(plane.client().pods().inNamespace(namespace).list().getItems())
+        .allSatisfy(pod -> assertThat(pod.getSpec().getNodeName()).isNotEqualTo(node.name()));
   }
 
   @Test
@@ -268,11 +283,14 @@ class InClusterIT {
   @Test
   @Order(8)
   void uninstallingLeavesOnlyTheNodeKeys() throws Exception {
+    uninstall(plane.workDir().resolve("installation"));
+  }
+
+  private static void uninstall(Path installation) throws Exception {
     // the NLB Services carry the load balancer controller's finalizer, which only it releases
     try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
         Duration.ofSeconds(1), Duration.ofSeconds(1))) {
-      Kubectl.Result deleted = plane.kubectl().run("delete", "--wait=false", "-k",
-          plane.workDir().resolve("installation").toString());
+      Kubectl.Result deleted = plane.kubectl().run("delete", "--wait=false", "-k", installation.toString());
       assertThat(deleted.succeeded()).as(deleted.toString()).isTrue();
 
       Await.until("the installation and every object of the system gone", CONVERGENCE_TIMEOUT,
@@ -282,6 +300,46 @@ class InClusterIT {
     assertThat(plane.client().secrets().inAnyNamespace().withLabel("sei.io/node").list().getItems())
         .isNotEmpty()
         .allSatisfy(secret -> assertThat(secret.getMetadata().getName()).endsWith("-node-key"));
+  }
+
+  @Test
+  @Order(9)
+  void theCertManagerOverlayIsServedThroughItsInjectedCaAndUninstallsToo() throws Exception {
+    try (CertManager certManager = CertManager.start(plane,
+        Files.createDirectories(plane.workDir().resolve("cert-manager")))) {
+      Path installation = Installation.write(plane.workDir().resolve("installation-cert-manager"), "cert-manager",
+          images, ROUTABLE_VPC_CIDRS);
+      install(installation);
+      // the webhook's pods wait for the Secret cert-manager issues
+      awaitRolledOut("sei-p2p-webhook");
+      awaitRolledOut("sei-p2p-controller");
+      String namespace = plane.newNamespace("cert-manager");
+      Await.until("a legacy node defaulted by the webhook, through its Service, with the injected CA", ROLLOUT_TIMEOUT,
+          () -> defaultedToHttp(namespace), () -> certManager.tail(20));
+
+      String ca = new String(Base64.getDecoder().decode(plane.client().secrets().inNamespace(SYSTEM_NAMESPACE)
+          .withName("sei-p2p-webhook-tls").get().getData().get("ca.crt")), StandardCharsets.UTF_8);
+      assertThat(caBundles()).isNotEmpty().allMatch(ca::equals);
+
+      uninstall(installation);
+    }
+  }
+
+  /** A server-side dry run of a legacy node: true when the mutating webhook defaulted it to http. */
+  private static boolean defaultedToHttp(String namespace) {
+    Kubectl.Result result = plane.kubectl().run("apply", "-n", namespace, "--dry-run=server",
+        "-o", "jsonpath={.spec.networking}", "-f", REPO.resolve("manifests/examples/legacy-node.yaml").toString());
+    return result.succeeded() && result.stdout().contains("\"http\"");
+  }
+
+  private static List<String> caBundles() {
+    KubernetesClient client = plane.client();
+    return Stream.concat(
+        client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("sei-p2p").get().getWebhooks()
+            .stream().map(w -> w.getClientConfig().getCaBundle()),
+        client.admissionRegistration().v1().validatingWebhookConfigurations().withName("sei-p2p").get().getWebhooks()
+            .stream().map(w -> w.getClientConfig().getCaBundle()))
+        .map(bundle -> new String(Base64.getDecoder().decode(bundle), StandardCharsets.UTF_8)).toList();
   }
 
   /** Whatever of the system is still there, besides the node keys the README says it keeps. */

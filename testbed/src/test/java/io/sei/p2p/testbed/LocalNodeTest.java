@@ -1,12 +1,15 @@
 package io.sei.p2p.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LocalNodeTest {
@@ -124,5 +127,22 @@ class LocalNodeTest {
         .contains("address = \"/n/containerd/containerd.sock\"")
         .contains("conf_dir = \"/n/cni\"")
         .contains("SystemdCgroup = false");
+  }
+
+  @Test
+  void theHostRecordReadsBackWhatTheNodeFoundSpacesAndSlashesIncluded() {
+    LocalNode.HostRecord found = new LocalNode.HostRecord(4242, Path.of("/tmp/plane/node"),
+        Map.of("net/ipv4/ip_forward", "0", "kernel/keys/root_maxbytes", "25000000"),
+        Set.of("/var/lib/cni", "/run/containerd"), Set.of("table ip filter", "table ip6 nat"));
+
+    assertThat(LocalNode.HostRecord.parse(found.text())).isEqualTo(found);
+  }
+
+  @Test
+  void aRecordWithoutItsFolderOrOwnerIsRefusedNotGuessed() {
+    assertThatThrownBy(() -> LocalNode.HostRecord.parse("owner=1\n"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without its folder or owner");
+    assertThatThrownBy(() -> LocalNode.HostRecord.parse("dir=/tmp/plane/node\n"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without its folder or owner");
   }
 }
