@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -55,6 +56,8 @@ public final class LocalNode implements AutoCloseable {
 
   private static final Path CNI_BIN = Path.of("/usr/lib/cni");
   private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
+  /** Where containerd 1.6's shims bind their sockets, whatever its configuration says. */
+  private static final Path SHIM_SOCKETS = Path.of("/run/containerd/s");
   static final String NODE_NAME = "sei-p2p-node";
   /** At most 15 characters, a Linux interface name. */
   static final String BRIDGE = "sei-p2p-cni0";
@@ -731,8 +734,8 @@ public final class LocalNode implements AutoCloseable {
     stopProcess("kubelet");
     removeContainers();
     stopProcess("containerd");
-    killProcessesOfThisNode();
     killShims();
+    killProcessesOfThisNode();
     killCgroupProcesses();
     removeNetworkNamespaces();
     unmountUnder(dir);
@@ -747,7 +750,10 @@ public final class LocalNode implements AutoCloseable {
     delete(RECORD.getParent());
   }
 
-  /** containerd, kubelet and kube-proxy of a node whose JVM is gone: their command lines name the node's folder. */
+  /**
+   * containerd, kubelet and kube-proxy of a node whose JVM is gone: their command lines name the node's folder (so
+   * do the shims', which {@link #killShims} has taken with their sockets).
+   */
   private void killProcessesOfThisNode() {
     String folder = dir + "/";
     ProcessHandle.allProcesses()
@@ -788,12 +794,60 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
-  /** The shims of this node's containerd (named by its socket), which outlive it. */
+  /**
+   * The shims of this node's containerd (named by its socket), which outlive it; then the sockets they listened on in
+   * /run/containerd/s, which a killed shim leaves behind.
+   */
   private void killShims() {
     String address = "-address " + socket();
-    ProcessHandle.allProcesses()
-        .filter(p -> commandLine(p.pid()).contains(address))
-        .forEach(ProcessHandle::destroyForcibly);
+    List<ProcessHandle> shims = ProcessHandle.allProcesses()
+        .filter(p -> commandLine(p.pid()).contains(address)).toList();
+    Set<String> inodes = shims.stream().flatMap(shim -> socketInodes(shim.pid()).stream()).collect(Collectors.toSet());
+    List<String> sockets = unixSocketPaths(readOr(Path.of("/proc/net/unix"), ""), inodes::contains).stream()
+        .filter(path -> path.startsWith(SHIM_SOCKETS + "/")).toList();
+    shims.forEach(ProcessHandle::destroyForcibly);
+    shims.forEach(shim -> shim.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(timedOut -> shim).join());
+    sockets.forEach(socket -> delete(Path.of(socket)));
+  }
+
+  /** The inodes of the sockets a process holds open. */
+  private static Set<String> socketInodes(long pid) {
+    Set<String> inodes = new TreeSet<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      for (Path fd : fds.toList()) {
+        Matcher socket = Pattern.compile("socket:\\[([0-9]+)]").matcher(readLink(fd));
+        if (socket.matches()) {
+          inodes.add(socket.group(1));
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // the process is gone
+    }
+    return inodes;
+  }
+
+  /** From /proc/net/unix, the paths of the bound sockets whose inode (its 7th column; the path the 8th) matches. */
+  static List<String> unixSocketPaths(String procNetUnix, Predicate<String> inode) {
+    return lines(procNetUnix).stream().skip(1)
+        .map(line -> line.split("\\s+"))
+        .filter(columns -> columns.length >= 8 && inode.test(columns[6]) && columns[7].startsWith("/"))
+        .map(columns -> columns[7]).distinct().toList();
+  }
+
+  /**
+   * In a shim socket folder this node created, the sockets nothing is bound to any more: a shim that exits after its
+   * containerd leaves its socket.
+   */
+  private void removeStaleShimSockets() {
+    if (hostBefore.folders().contains(SHIM_SOCKETS.toString()) || !Files.isDirectory(SHIM_SOCKETS)) {
+      return;
+    }
+    Set<String> bound = Set.copyOf(unixSocketPaths(readOr(Path.of("/proc/net/unix"), ""), inode -> true));
+    try (Stream<Path> sockets = Files.list(SHIM_SOCKETS)) {
+      sockets.filter(socket -> !bound.contains(socket.toString())).forEach(LocalNode::delete);
+    } catch (IOException e) {
+      // reported by whoever checks the host afterwards
+    }
   }
 
   /** Containers whose shim died (a crash) keep running: every process left in the node's cgroups. */
@@ -982,6 +1036,7 @@ public final class LocalNode implements AutoCloseable {
   }
 
   private void removeHostFiles() {
+    removeStaleShimSockets();
     Path containerLogs = Path.of("/var/log/containers");
     if (Files.isDirectory(containerLogs)) {
       try (Stream<Path> links = Files.list(containerLogs)) {

@@ -145,4 +145,18 @@ class LocalNodeTest {
     assertThatThrownBy(() -> LocalNode.HostRecord.parse("dir=/tmp/plane/node\n"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without its folder or owner");
   }
+
+  @Test
+  void aShimsSocketIsFoundByTheInodeItHoldsNotByItsName() {
+    String procNetUnix = """
+        Num       RefCount Protocol Flags    Type St Inode Path
+        0000000000000000: 00000002 00000000 00010000 0001 01 41207 /run/containerd/s/0a45467b
+        0000000000000000: 00000002 00000000 00010000 0001 01 41208 /run/containerd/s/82573c22
+        0000000000000000: 00000003 00000000 00000000 0001 03 41209
+        0000000000000000: 00000002 00000000 00010000 0001 01 41210 @/containerd-shim/abstract
+        """;
+
+    assertThat(LocalNode.unixSocketPaths(procNetUnix, Set.of("41207", "41209", "41210")::contains))
+        .containsExactly("/run/containerd/s/0a45467b");
+  }
 }
