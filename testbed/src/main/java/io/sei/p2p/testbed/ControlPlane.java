@@ -1,5 +1,8 @@
 package io.sei.p2p.testbed;
 
+import static io.sei.p2p.testbed.LocalFiles.mkdirs;
+import static io.sei.p2p.testbed.LocalFiles.write;
+
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -436,22 +439,6 @@ public final class ControlPlane implements AutoCloseable {
 
   private static String base64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static Path mkdirs(Path dir) {
-    try {
-      return Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path write(Path file, String content) {
-    try {
-      return Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static String read(Path file) {

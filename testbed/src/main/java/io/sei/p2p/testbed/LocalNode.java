@@ -1,5 +1,8 @@
 package io.sei.p2p.testbed;
 
+import static io.sei.p2p.testbed.LocalFiles.mkdirs;
+import static io.sei.p2p.testbed.LocalFiles.write;
+
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -1191,22 +1194,6 @@ public final class LocalNode implements AutoCloseable {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return fallback;
-    }
-  }
-
-  private static Path mkdirs(Path folder) {
-    try {
-      return Files.createDirectories(folder);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path write(Path file, String content) {
-    try {
-      return Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
