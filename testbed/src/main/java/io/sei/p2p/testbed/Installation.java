@@ -1,5 +1,7 @@
 package io.sei.p2p.testbed;
 
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,22 @@ public final class Installation {
         """.formatted(overlay, repository(images.webhook()), tag(images.webhook()),
         repository(images.controller()), tag(images.controller()), patch, patch));
     return dir;
+  }
+
+  /**
+   * What {@code kubectl rollout status} waits for (its process cannot: Kubectl stops any after 60 s): the controller
+   * has seen the latest spec, and every replica is updated and available.
+   */
+  public static boolean rolledOut(Deployment deployment) {
+    DeploymentStatus status = deployment == null ? null : deployment.getStatus();
+    if (status == null || status.getObservedGeneration() == null) {
+      return false;
+    }
+    Integer replicas = deployment.getSpec().getReplicas();
+    return status.getObservedGeneration() >= deployment.getMetadata().getGeneration()
+        && replicas.equals(status.getUpdatedReplicas())
+        && replicas.equals(status.getReplicas())
+        && replicas.equals(status.getAvailableReplicas());
   }
 
   private static String repository(String image) {

@@ -37,7 +37,6 @@ public final class LocalRun {
   private static final String REAL_LOAD_BALANCERS = "--aws-load-balancer-controller";
   private static final String CLUSTER = "--cluster";
   private static final List<String> KNOWN_OPTIONS = List.of("--once", REAL_LOAD_BALANCERS, CLUSTER);
-  private static final String SYSTEM_NAMESPACE = "sei-system";
   private static final Duration ROLLOUT = Duration.ofMinutes(3);
 
   private final ControlPlane plane;
@@ -123,7 +122,7 @@ public final class LocalRun {
         node.importImages(images);
         Path installation = Installation.write(plane.workDir().resolve("installation"), "self-signed", images,
             LocalSystem.VPC.get("SEI_VPC_CIDR") + "," + LocalNode.CLUSTER_CIDR);
-        node.hostNamespace(SYSTEM_NAMESPACE);
+        node.hostNamespace(Rbac.NAMESPACE);
         Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
         say("kubectl apply --server-side -k " + installation + (applied.succeeded() ? "" : "  FAILED"));
         print(applied.stdout() + applied.stderr());
@@ -131,8 +130,8 @@ public final class LocalRun {
           return;
         }
         for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
-          awaitAvailable(plane, deployment);
-          say(SYSTEM_NAMESPACE + "/" + deployment + " rolled out");
+          awaitRolledOut(plane, deployment);
+          say(Rbac.NAMESPACE + "/" + deployment + " rolled out");
         }
         try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
             Duration.ofSeconds(2), Duration.ofSeconds(3))) {
@@ -158,19 +157,16 @@ public final class LocalRun {
     }
   }
 
-  /** Polls the Deployment's status: Kubectl stops a {@code rollout status} after a minute. */
-  private static void awaitAvailable(ControlPlane plane, String name) throws InterruptedException {
+  private static void awaitRolledOut(ControlPlane plane, String name) throws InterruptedException {
     Instant deadline = Instant.now().plus(ROLLOUT);
     while (Instant.now().isBefore(deadline)) {
-      var deployment = plane.client().apps().deployments().inNamespace(SYSTEM_NAMESPACE).withName(name).get();
-      var status = deployment == null ? null : deployment.getStatus();
-      if (status != null && deployment.getSpec().getReplicas().equals(status.getUpdatedReplicas())
-          && deployment.getSpec().getReplicas().equals(status.getAvailableReplicas())) {
+      if (Installation.rolledOut(plane.client().apps().deployments().inNamespace(Rbac.NAMESPACE).withName(name)
+          .get())) {
         return;
       }
       Thread.sleep(1000);
     }
-    throw new IllegalStateException(SYSTEM_NAMESPACE + "/" + name + " not available within " + ROLLOUT.toSeconds()
+    throw new IllegalStateException(Rbac.NAMESPACE + "/" + name + " not available within " + ROLLOUT.toSeconds()
         + " s");
   }
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.controller.ControllerConfig;
@@ -43,7 +41,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class InClusterIT {
 
   private static final Path REPO = RepoRoot.find();
-  private static final String SYSTEM_NAMESPACE = "sei-system";
   /**
    * The VPC the fake nodes' pod CIDRs lie in (ControlPlane.NODES); the real node's pods, the webhook among them, are
    * outside it, so tcp publication is refused until {@link #ROUTABLE_VPC_CIDRS} is set.
@@ -74,7 +71,7 @@ class InClusterIT {
 
   /** As users install it, on a cluster whose administrator placed the system's namespace on the real node. */
   private static void install(Path installation) {
-    node.hostNamespace(SYSTEM_NAMESPACE);
+    node.hostNamespace(Rbac.NAMESPACE);
     Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
     assertThat(applied.succeeded()).as(applied.toString()).isTrue();
   }
@@ -94,7 +91,7 @@ class InClusterIT {
   void theSystemRunsInItsPodsOnTheRealNodeWithReadOnlyRootsAndLimits() throws Exception {
     awaitRolledOut("sei-p2p-webhook");
     awaitRolledOut("sei-p2p-controller");
-    List<Pod> pods = plane.client().pods().inNamespace(SYSTEM_NAMESPACE).list().getItems();
+    List<Pod> pods = plane.client().pods().inNamespace(Rbac.NAMESPACE).list().getItems();
 
     assertThat(pods).hasSize(3).allSatisfy(pod -> {
       assertThat(pod.getSpec().getNodeName()).isEqualTo(node.name());
@@ -148,7 +145,7 @@ class InClusterIT {
   }
 
   private static List<String> webhookPodIps() {
-    return plane.client().pods().inNamespace(SYSTEM_NAMESPACE)
+    return plane.client().pods().inNamespace(Rbac.NAMESPACE)
         .withLabel("app.kubernetes.io/name", "sei-p2p-webhook").list().getItems().stream()
         .map(pod -> pod.getStatus().getPodIP()).toList();
   }
@@ -157,19 +154,9 @@ class InClusterIT {
     awaitRolledOut("sei-p2p-webhook");
   }
 
-  /** What {@code kubectl rollout status} waits for, without its process (Kubectl stops any after 60 s). */
   private static void awaitRolledOut(String deployment) {
-    Await.until(deployment + " rolled out", ROLLOUT_TIMEOUT, () -> {
-      Deployment current = plane.client().apps().deployments().inNamespace(SYSTEM_NAMESPACE).withName(deployment)
-          .get();
-      DeploymentStatus status = current.getStatus();
-      int replicas = current.getSpec().getReplicas();
-      return status != null && status.getObservedGeneration() != null
-          && status.getObservedGeneration() >= current.getMetadata().getGeneration()
-          && Integer.valueOf(replicas).equals(status.getUpdatedReplicas())
-          && Integer.valueOf(replicas).equals(status.getReplicas())
-          && Integer.valueOf(replicas).equals(status.getAvailableReplicas());
-    }, () -> plane.client().pods().inNamespace(SYSTEM_NAMESPACE).list().getItems().stream()
+    Await.until(deployment + " rolled out", ROLLOUT_TIMEOUT, () -> Installation.rolledOut(
+        plane.client().apps().deployments().inNamespace(Rbac.NAMESPACE).withName(deployment).get()), () -> plane.client().pods().inNamespace(Rbac.NAMESPACE).list().getItems().stream()
         .map(pod -> pod.getMetadata().getName() + " " + pod.getStatus().getPhase() + " "
             + pod.getStatus().getConditions().stream().map(c -> c.getType() + "=" + c.getStatus()).toList()
             + " " + pod.getStatus().getContainerStatuses())
@@ -179,13 +166,13 @@ class InClusterIT {
   @Test
   @Order(5)
   void theControllerInItsPodConvergesTheExamplesWithTheSimulator() throws Exception {
-    Kubectl.Result widened = plane.kubectl().run("set", "env", "-n", SYSTEM_NAMESPACE,
+    Kubectl.Result widened = plane.kubectl().run("set", "env", "-n", Rbac.NAMESPACE,
         "deployment/sei-p2p-webhook", "deployment/sei-p2p-controller", "SEI_VPC_CIDR=" + ROUTABLE_VPC_CIDRS);
     assertThat(widened.succeeded()).as(widened.toString()).isTrue();
     awaitWebhookReady();
     // a terminating pod keeps serving through its preStop, with the old setting: wait until only new ones answer
     Await.until("the old webhook pods gone", ROLLOUT_TIMEOUT, () -> plane.client().pods()
-        .inNamespace(SYSTEM_NAMESPACE).withLabel("app.kubernetes.io/name", "sei-p2p-webhook").list().getItems()
+        .inNamespace(Rbac.NAMESPACE).withLabel("app.kubernetes.io/name", "sei-p2p-webhook").list().getItems()
         .stream().noneMatch(pod -> pod.getMetadata().getDeletionTimestamp() != null));
     String namespace = plane.newNamespace("examples");
 
@@ -237,7 +224,7 @@ class InClusterIT {
     }, "in-cluster-applier");
     applier.start();
     try {
-      Kubectl.Result restart = plane.kubectl().run("rollout", "restart", "-n", SYSTEM_NAMESPACE,
+      Kubectl.Result restart = plane.kubectl().run("rollout", "restart", "-n", Rbac.NAMESPACE,
           "deployment/sei-p2p-webhook");
       assertThat(restart.succeeded()).as(restart.toString()).isTrue();
       awaitWebhookReady();
@@ -263,7 +250,7 @@ class InClusterIT {
       Kubectl.Result applied = plane.kubectl().run("apply", "-n", namespace, "-f",
           REPO.resolve("manifests/examples/publishing-deployment.yaml").toString());
       assertThat(applied.succeeded()).as(applied.toString()).isTrue();
-      Kubectl.Result deleted = plane.kubectl().run("delete", "pod", "-n", SYSTEM_NAMESPACE, before, "--wait=false");
+      Kubectl.Result deleted = plane.kubectl().run("delete", "pod", "-n", Rbac.NAMESPACE, before, "--wait=false");
       assertThat(deleted.succeeded()).as(deleted.toString()).isTrue();
 
       Await.until("the three published nodes converged", CONVERGENCE_TIMEOUT.plus(Duration.ofMinutes(1)), () -> {
@@ -317,7 +304,7 @@ class InClusterIT {
       Await.until("a legacy node defaulted by the webhook, through its Service, with the injected CA", ROLLOUT_TIMEOUT,
           () -> defaultedToHttp(namespace), () -> certManager.tail(20));
 
-      String ca = new String(Base64.getDecoder().decode(plane.client().secrets().inNamespace(SYSTEM_NAMESPACE)
+      String ca = new String(Base64.getDecoder().decode(plane.client().secrets().inNamespace(Rbac.NAMESPACE)
           .withName("sei-p2p-webhook-tls").get().getData().get("ca.crt")), StandardCharsets.UTF_8);
       assertThat(caBundles()).isNotEmpty().allMatch(ca::equals);
 
@@ -346,8 +333,8 @@ class InClusterIT {
   private static List<String> leftovers() {
     KubernetesClient client = plane.client();
     List<String> left = new ArrayList<>();
-    if (client.namespaces().withName(SYSTEM_NAMESPACE).get() != null) {
-      left.add("namespace " + SYSTEM_NAMESPACE);
+    if (client.namespaces().withName(Rbac.NAMESPACE).get() != null) {
+      left.add("namespace " + Rbac.NAMESPACE);
     }
     client.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
         .filter(crd -> crd.getSpec().getGroup().equals("sei.io"))
@@ -388,12 +375,12 @@ class InClusterIT {
   }
 
   private static String leaseHolder() {
-    return plane.client().leases().inNamespace(SYSTEM_NAMESPACE).withName(ControllerConfig.LEASE_NAME).get()
+    return plane.client().leases().inNamespace(Rbac.NAMESPACE).withName(ControllerConfig.LEASE_NAME).get()
         .getSpec().getHolderIdentity();
   }
 
   private static List<String> controllerPods() {
-    return plane.client().pods().inNamespace(SYSTEM_NAMESPACE)
+    return plane.client().pods().inNamespace(Rbac.NAMESPACE)
         .withLabel("app.kubernetes.io/name", "sei-p2p-controller").list().getItems().stream()
         .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
         .map(pod -> pod.getMetadata().getName()).toList();
