@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local cluster's binaries from their Go modules and prints the folder that holds them (the only line on
 # stdout; progress goes to stderr): etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and
-# cometbft, and on request the real programs that surround the system in a cluster.
+# tendermint (the stand-in for seid), and on request the real programs that surround the system in a cluster.
 #
 #   control-plane.sh [build] [PART...]   build what is missing (or take it from $KUBEBUILDER_ASSETS) and print the folder
 #   control-plane.sh pin V               re-pin the Kubernetes wrapper module to release V (e.g. v1.34.4)
@@ -14,9 +14,9 @@
 #   coredns                        the cluster's DNS server (a main in coredns/ with only the plugins it uses)
 #   pause                          the program of the node's sandbox image (pause/)
 #
-# Each component is built from its own wrapper module (k8s/, etcd/, kwok/, cometbft/, ...) and cached outside the
+# Each component is built from its own wrapper module (k8s/, etcd/, kwok/, tendermint/, ...) and cached outside the
 # repository, keyed by its version, so that moving one component rebuilds only that one:
-#   ${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}/{k8s-<v>,etcd-<v>,kwok-<v>,cometbft-<v>,...}/
+#   ${SEI_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sei-p2p/kube}/{k8s-<v>,etcd-<v>,kwok-<v>,tendermint-<v>,...}/
 # The printed folder holds links to them. With KUBEBUILDER_ASSETS set, the binaries found there are used instead.
 set -euo pipefail
 
@@ -65,20 +65,20 @@ go_build() {
 build() {
   command -v go >/dev/null || [ -n "${KUBEBUILDER_ASSETS:-}" ] \
     || die "Go is not installed; it is needed to build the local cluster (or set KUBEBUILDER_ASSETS)"
-  local k8s etcd kwok cometbft out b src
+  local k8s etcd kwok tendermint out b src
   k8s=$(module_version "$here/k8s" k8s.io/kubernetes)
   etcd=$(module_version "$here/etcd" go.etcd.io/etcd/server/v3)
   kwok=$(module_version "$here/kwok" sigs.k8s.io/kwok)
-  cometbft=$(module_version "$here/cometbft" github.com/cometbft/cometbft)
+  tendermint=$(module_version "$here/tendermint" github.com/tendermint/tendermint)
   [[ $k8s =~ ^v([0-9]+)\.([0-9]+)\. ]] || die "cannot read the Kubernetes version from $here/k8s/go.mod"
   local major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]} v k8s_ldflags=""
   for v in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     k8s_ldflags+=" -X $v.gitVersion=$k8s -X $v.gitMajor=$major -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
   done
 
-  out="$cache/$k8s-etcd-$etcd-kwok-$kwok-cometbft-$cometbft"
+  out="$cache/$k8s-etcd-$etcd-kwok-$kwok-tendermint-$tendermint"
   mkdir -p "$out"
-  for b in "${k8s_binaries[@]}" etcd kwok cometbft; do
+  for b in "${k8s_binaries[@]}" etcd kwok tendermint; do
     if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$b" ]; then
       src="$KUBEBUILDER_ASSETS/$b"
     else
@@ -86,8 +86,8 @@ build() {
         etcd) src="$cache/etcd-$etcd/etcd"; go_build "$here/etcd" "$src" go.etcd.io/etcd/server/v3 ;;
         kwok) src="$cache/kwok-$kwok/kwok"
               go_build "$here/kwok" "$src" sigs.k8s.io/kwok/cmd/kwok ;;
-        cometbft) src="$cache/cometbft-$cometbft/cometbft"
-              go_build "$here/cometbft" "$src" github.com/cometbft/cometbft/cmd/cometbft ;;
+        tendermint) src="$cache/tendermint-$tendermint/tendermint"
+              go_build "$here/tendermint" "$src" github.com/tendermint/tendermint/cmd/tendermint ;;
         *) src="$cache/k8s-$k8s/$b"; go_build "$here/k8s" "$src" "k8s.io/kubernetes/cmd/$b" "$k8s_ldflags" ;;
       esac
     fi

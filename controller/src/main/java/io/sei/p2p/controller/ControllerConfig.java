@@ -1,10 +1,21 @@
 package io.sei.p2p.controller;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.sei.p2p.model.NodeModes.Mode;
+import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.rules.NlbTargetType;
+import io.sei.p2p.rules.PodSettings;
+import io.sei.p2p.rules.PodSettings.GenesisSource;
 import io.sei.p2p.rules.Routability;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -18,9 +29,29 @@ public record ControllerConfig(
     int healthPort,
     Duration notRoutableRecheck,
     Duration peerSettle,
-    Duration peerUpdateSpacing) {
+    Duration peerUpdateSpacing,
+    String toolsImage,
+    String storageClass,
+    Map<Mode, NodeSize> sizes,
+    Map<String, GenesisSource> genesis) {
 
   public static final String LEASE_NAME = "sei-p2p-controller";
+  /** The image of manifests/base/controller.yaml; a controller in a pod uses the image it runs from instead. */
+  public static final String DEFAULT_TOOLS_IMAGE = "sei-p2p-controller:0.1.0";
+  /** The genesis source of every chain not named on its own. */
+  public static final String ANY_CHAIN = "*";
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern CONFIG_MAP_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+  /** Per mode: the seid container's CPU request and memory (request and limit), and the data claim's size. */
+  private static final Map<Mode, String> DEFAULT_SIZES = Map.of(
+      Mode.FULL_NODE, "cpu=8,memory=64Gi,storage=2000Gi",
+      Mode.VALIDATOR, "cpu=8,memory=64Gi,storage=2000Gi",
+      Mode.REPLAYER, "cpu=8,memory=64Gi,storage=2000Gi",
+      Mode.ARCHIVE, "cpu=16,memory=128Gi,storage=40Ti");
+
+  /** A mode's pod resources and data size. */
+  public record NodeSize(ResourceRequirements resources, Quantity storage) {
+  }
 
   public static ControllerConfig fromEnv(Map<String, String> env) {
     String watch = env.getOrDefault("SEI_WATCH_NAMESPACES", "");
@@ -33,7 +64,103 @@ public record ControllerConfig(
         port(env.getOrDefault("HEALTH_PORT", "8081")),
         seconds(env, "SEI_NOT_ROUTABLE_RECHECK_SECONDS", 60),
         seconds(env, "SEI_PEER_SETTLE_SECONDS", 60),
-        seconds(env, "SEI_PEER_UPDATE_SECONDS", 15));
+        seconds(env, "SEI_PEER_UPDATE_SECONDS", 15),
+        env.getOrDefault("SEI_TOOLS_IMAGE", DEFAULT_TOOLS_IMAGE),
+        blankToNull(env.get("SEI_STORAGE_CLASS")),
+        sizes(env),
+        genesis(env.getOrDefault("SEI_GENESIS", "")));
+  }
+
+  /** The same settings with another tools image (the one a controller in a pod finds it runs from). */
+  public ControllerConfig withToolsImage(String image) {
+    return new ControllerConfig(targetType, vpcCidr, watchNamespaces, leaseNamespace, leaderElection, healthPort,
+        notRoutableRecheck, peerSettle, peerUpdateSpacing, image, storageClass, sizes, genesis);
+  }
+
+  /** What the settings say about {@code node}'s pod and data. */
+  public PodSettings podSettings(SeiNode node) {
+    NodeSize size = sizes.get(Mode.of(node.getSpec()));
+    GenesisSource source = genesis.getOrDefault(node.getSpec().chainId(), genesis.get(ANY_CHAIN));
+    return new PodSettings(toolsImage, size.resources(), storageClass, size.storage(), source);
+  }
+
+  /** SEI_SIZE_FULL_NODE, SEI_SIZE_ARCHIVE, ...: {@code cpu=8,memory=64Gi,storage=2000Gi}, each part optional. */
+  private static Map<Mode, NodeSize> sizes(Map<String, String> env) {
+    Map<Mode, NodeSize> sizes = new EnumMap<>(Mode.class);
+    for (Mode mode : Mode.values()) {
+      String variable = "SEI_SIZE_" + mode.name();
+      Map<String, Quantity> parts = new HashMap<>();
+      for (String text : List.of(DEFAULT_SIZES.get(mode), env.getOrDefault(variable, ""))) {
+        for (String part : text.split(",")) {
+          if (part.isBlank()) {
+            continue;
+          }
+          String[] pair = part.split("=", 2);
+          String name = pair[0].trim();
+          if (pair.length != 2 || !List.of("cpu", "memory", "storage").contains(name)) {
+            throw new IllegalArgumentException(variable + " takes cpu=, memory= and storage= separated by commas "
+                + "(e.g. cpu=8,memory=64Gi,storage=2000Gi), not \"" + text + "\"");
+          }
+          parts.put(name, quantity(variable, name, pair[1].trim()));
+        }
+      }
+      sizes.put(mode, new NodeSize(new ResourceRequirementsBuilder()
+          .addToRequests("cpu", parts.get("cpu")).addToRequests("memory", parts.get("memory"))
+          .addToLimits("memory", parts.get("memory")).build(), parts.get("storage")));
+    }
+    return sizes;
+  }
+
+  private static Quantity quantity(String variable, String name, String text) {
+    try {
+      Quantity quantity = new Quantity(text);
+      if (Quantity.getAmountInBytes(quantity).signum() > 0) {
+        return quantity;
+      }
+    } catch (IllegalArgumentException | ArithmeticException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException(variable + ": " + name + " must be a positive quantity such as 8, 500m or "
+        + "64Gi, not \"" + text + "\"");
+  }
+
+  /**
+   * SEI_GENESIS: {@code <chain>=<source>} separated by commas, {@code *} for every other chain; a source is
+   * {@code configmap:<name>} (its genesis.json key, in the node's namespace) or {@code <http(s) URL>#sha256=<hex>}.
+   */
+  private static Map<String, GenesisSource> genesis(String text) {
+    Map<String, GenesisSource> sources = new HashMap<>();
+    for (String entry : text.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String[] pair = entry.split("=", 2);
+      GenesisSource source = pair.length == 2 ? genesisSource(pair[1].trim()) : null;
+      if (source == null || pair[0].isBlank()) {
+        throw new IllegalArgumentException("SEI_GENESIS takes <chain>=configmap:<name> or "
+            + "<chain>=https://<url>#sha256=<64 hex digits>, separated by commas (<chain> * for any other), not \""
+            + entry.trim() + "\"");
+      }
+      sources.put(pair[0].trim(), source);
+    }
+    return Map.copyOf(sources);
+  }
+
+  private static GenesisSource genesisSource(String text) {
+    if (text.startsWith("configmap:")) {
+      String name = text.substring("configmap:".length());
+      return CONFIG_MAP_NAME.matcher(name).matches() ? GenesisSource.ofConfigMap(name) : null;
+    }
+    int fragment = text.lastIndexOf("#sha256=");
+    if ((text.startsWith("https://") || text.startsWith("http://")) && fragment > 0) {
+      String sha256 = text.substring(fragment + "#sha256=".length());
+      return SHA256.matcher(sha256).matches() ? GenesisSource.ofUrl(text.substring(0, fragment), sha256) : null;
+    }
+    return null;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
   /** What the configuration alone says about publishing (a node's pod IP is checked as well, once it exists). */

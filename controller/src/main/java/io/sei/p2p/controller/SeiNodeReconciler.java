@@ -96,7 +96,8 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
     Publisher.Outcome publication = new Publisher(config, owned).publish(node, old, started, now);
     Peers.Resolution peers = Peers.resolve(node.getMetadata().getName(), node.getMetadata().getNamespace(),
         node.getSpec().peersOrEmpty(), peerGraph);
-    Workload.Outcome workload = new Workload(config, owned).converge(node, old,
+    Workload.Outcome workload = new Workload(config, owned, new NodeData(context.getClient(), metrics),
+        new Events(context.getClient(), metrics)).converge(node, old,
         publication.conditions(old.conditions(), node, now), publication.mayStart(), publication.address(), peers,
         now);
 

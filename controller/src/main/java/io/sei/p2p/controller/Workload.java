@@ -12,6 +12,7 @@ import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.PeerTiming;
+import io.sei.p2p.rules.PodSettings;
 import io.sei.p2p.rules.Peers;
 import io.sei.p2p.rules.StatefulSetGate;
 import java.time.Duration;
@@ -29,19 +30,26 @@ import org.slf4j.LoggerFactory;
 final class Workload {
 
   static final String PEERS_RESOLVED = "PeersResolved";
+  static final String OVERRIDES_WRITTEN = "OverridesWritten";
   private static final String WAITING_FOR_PEERS = "WaitingForPeers";
   private static final String STATEFUL_SET_FAILED = "StatefulSetApplyFailed";
   /** The webhook's cache may not have seen the published address yet when the StatefulSet is first created. */
   private static final Duration HELD_RECHECK = Duration.ofSeconds(5);
+  /** An imported claim or a genesis source appears without an event this controller watches. */
+  private static final Duration DATA_RECHECK = Duration.ofSeconds(30);
   private static final int LISTED_PROBLEMS = 3;
   private static final Logger LOG = LoggerFactory.getLogger(Workload.class);
 
   private final ControllerConfig config;
   private final Owned<SeiNode> owned;
+  private final NodeData data;
+  private final Events events;
 
-  Workload(ControllerConfig config, Owned<SeiNode> owned) {
+  Workload(ControllerConfig config, Owned<SeiNode> owned, NodeData data, Events events) {
     this.config = config;
     this.owned = owned;
+    this.data = data;
+    this.events = events;
   }
 
   /**
@@ -57,11 +65,26 @@ final class Workload {
       String address, Peers.Resolution peers, Instant now) {
     Long generation = node.getMetadata().getGeneration();
     NodeConfig.Rendered wanted = NodeConfig.render(address, peers.persistentPeers(), node.getSpec().overrides());
+    conditions = overridesWritten(conditions, wanted, generation, now);
+    PodSettings settings = config.podSettings(node);
     StatefulSet running = owned.get(StatefulSet.class, node.getMetadata().getName());
     if (running == null) {
       if (!mayStart) {
         return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
             "the peers are resolved when the node starts", generation, now), null);
+      }
+      NodeData.Check check = data.beforeFirstStart(node, settings);
+      conditions = check.ready() == null
+          ? Conditions.unknown(conditions, NodeData.DATA_READY, check.reason(), check.message(), generation, now)
+          : Conditions.set(conditions, NodeData.DATA_READY, check.ready(), check.reason(), check.message(),
+              generation, now);
+      if (Conditions.transitioned(old.conditions(), conditions, NodeData.DATA_READY) && Boolean.FALSE.equals(
+          check.ready())) {
+        events.warning(node, check.reason(), check.message());
+      }
+      if (!check.mayStart()) {
+        return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
+            "the peers are resolved when the node starts", generation, now), DATA_RECHECK);
       }
       PeerTiming.Decision start = PeerTiming.firstStart(peers.awaiting(), waitingSince(old.conditions()),
           config.peerSettle(), now);
@@ -71,7 +94,7 @@ final class Workload {
                 + "to publish, so that the first start knows them", generation, now), start.recheck());
       }
       writeConfig(node, wanted, now);
-      StatefulSet created = create(node, wanted, peers.resolvedPeers().size());
+      StatefulSet created = create(node, wanted, settings, peers.resolvedPeers().size());
       return new Outcome(created, peers.resolvedPeers(),
           resolvedWhileRunning(conditions, peers, peers.resolvedPeers().size(), generation, now),
           created == null ? HELD_RECHECK : null);
@@ -80,7 +103,7 @@ final class Workload {
     ConfigMap written = owned.get(ConfigMap.class, NodeObjects.configMapName(node.getMetadata().getName()));
     List<String> configured = peers.resolvedPeers();
     Duration recheck = null;
-    if (written != null && wanted.toml().equals(written.getData().get(NodeConfig.FILE))) {
+    if (written != null && wanted.files().equals(written.getData())) {
       StepFailed.during("ConfigMapApplyFailed", () -> owned.ensure(NodeObjects.configMap(node, wanted,
           writtenAt(written) == null ? now : writtenAt(written))));
     } else {
@@ -94,10 +117,10 @@ final class Workload {
         recheck = update.recheck();
       }
     }
-    StatefulSet desired = NodeObjects.statefulSet(node, wanted, 0);
+    StatefulSet desired = NodeObjects.statefulSet(node, wanted, settings, 0);
     int peersAtStart = startsTheSame(running, desired) ? peersAtStart(running) : configured.size();
     StatefulSet statefulSet = StepFailed.during(STATEFUL_SET_FAILED,
-        () -> owned.ensure(NodeObjects.statefulSet(node, wanted, peersAtStart)));
+        () -> owned.ensure(NodeObjects.statefulSet(node, wanted, settings, peersAtStart)));
     return new Outcome(statefulSet, configured,
         resolvedWhileRunning(conditions, peers, peersAtStart, generation, now), recheck);
   }
@@ -116,9 +139,9 @@ final class Workload {
    * The first StatefulSet; null while the admission gate still holds it because its cache has not seen the address
    * yet. Any other denial (the gate failing closed, say) is a failed step the node reports.
    */
-  private StatefulSet create(SeiNode node, NodeConfig.Rendered config, int peers) {
+  private StatefulSet create(SeiNode node, NodeConfig.Rendered config, PodSettings settings, int peers) {
     try {
-      return owned.ensure(NodeObjects.statefulSet(node, config, peers));
+      return owned.ensure(NodeObjects.statefulSet(node, config, settings, peers));
     } catch (KubernetesClientException e) {
       if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains(StatefulSetGate.WAITING_FOR_ADDRESS)) {
         LOG.debug("StatefulSet {}/{} held by the admission gate; retrying", node.getMetadata().getNamespace(),
@@ -127,6 +150,19 @@ final class Workload {
       }
       throw StepFailed.of(STATEFUL_SET_FAILED, e);
     }
+  }
+
+  /** Whether every override reached seid's files; those that did not are listed (the webhook warned of each). */
+  private static List<Condition> overridesWritten(List<Condition> conditions, NodeConfig.Rendered config,
+      Long generation, Instant now) {
+    List<String> unplaced = config.unplaced();
+    if (unplaced.isEmpty()) {
+      return Conditions.set(conditions, OVERRIDES_WRITTEN, true, "Written", "every override is in seid's files",
+          generation, now);
+    }
+    return Conditions.set(conditions, OVERRIDES_WRITTEN, false, "NotWritten", unplaced.size()
+        + " overrides left out: " + String.join("; ", unplaced.subList(0, Math.min(LISTED_PROBLEMS, unplaced.size())))
+        + (unplaced.size() > LISTED_PROBLEMS ? "; ..." : ""), generation, now);
   }
 
   private static List<Condition> resolvedWhileRunning(List<Condition> conditions, Peers.Resolution peers,

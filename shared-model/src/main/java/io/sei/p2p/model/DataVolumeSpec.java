@@ -8,7 +8,7 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** The node's data volume, upstream shape (carried, not acted on, by this project). */
+/** The node's data volume, upstream shape: the claim that holds seid's home. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "(!has(oldSelf.import) || has(self.import))", message = "import cannot be unset once configured")
 public record DataVolumeSpec(

@@ -16,6 +16,33 @@ public final class NodeModes {
   private NodeModes() {
   }
 
+  /** The mode a spec sets (the CRD requires exactly one), by its field's name. */
+  public enum Mode {
+    FULL_NODE("fullNode"), ARCHIVE("archive"), REPLAYER("replayer"), VALIDATOR("validator");
+
+    private final String field;
+
+    Mode(String field) {
+      this.field = field;
+    }
+
+    /** The spec field that selects it, e.g. {@code fullNode}. */
+    public String field() {
+      return field;
+    }
+
+    /** The mode {@code spec} sets; a spec that sets none (which the CRD refuses) counts as a full node. */
+    public static Mode of(SeiNodeSpec spec) {
+      if (spec.validator() != null) {
+        return VALIDATOR;
+      }
+      if (spec.archive() != null) {
+        return ARCHIVE;
+      }
+      return spec.replayer() != null ? REPLAYER : FULL_NODE;
+    }
+  }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record FullNodeSpec(
       @JsonPropertyDescription("Where the node gets its initial chain state: an S3 snapshot or state sync. When "

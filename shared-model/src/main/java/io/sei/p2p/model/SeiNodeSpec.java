@@ -38,16 +38,21 @@ public record SeiNodeSpec(
         + "controller resolves them into the node's persistent_peers and keeps them "
         + "current without restarting the node.")
     @Size(max = 32) List<PeerSource> peers,
-    @JsonPropertyDescription("Node settings by dotted key (e.g. p2p.external_address, p2p.persistent_peers) "
-        + "that win over what the controller computes. A change restarts the node.")
+    @JsonPropertyDescription("seid settings by upstream's unified key (sei-config's key space), e.g. "
+        + "network.p2p.max_connections: \"50\", logging.level: info or giga_executor.enabled: \"true\". Each is "
+        + "written into the file seid reads it from (config.toml or app.toml), in that file's spelling, at every "
+        + "start, and wins over what the controller computes. A key that cannot be placed, or a value of the wrong "
+        + "type, is warned about and not written (the OverridesWritten condition lists it). A change restarts the "
+        + "node.")
     @Size(max = 64) Map<String, String> overrides,
     @JsonPropertyDescription("The seictl sidecar. Kept for compatibility; this controller does not run it.")
     SidecarConfig sidecar,
     @JsonPropertyDescription("Labels added to the node's pod; its sei.io/node label is always the "
         + "controller's.")
     @Size(max = 32) Map<String, String> podLabels,
-    @JsonPropertyDescription("The node's data volume. Kept for compatibility; this controller does not act "
-        + "on it.")
+    @JsonPropertyDescription("The node's data volume, mounted as seid's home (/sei). Unless import names a "
+        + "claim, the controller creates <node>-data with the size and storage class of its settings. Either way "
+        + "the claim outlives the node, so that its chain data is kept.")
     DataVolumeSpec dataVolume,
     @JsonPropertyDescription("How the node is exposed: http (the default, also what networking: {} means) or "
         + "tcp (a public P2P endpoint on its own AWS Network Load Balancer).")

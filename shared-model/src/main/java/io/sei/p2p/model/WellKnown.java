@@ -13,6 +13,8 @@ public final class WellKnown {
   public static final int P2P_PORT = 26656;
   /** CometBFT RPC port, in-cluster only. */
   public static final int RPC_PORT = 26657;
+  /** seid's Prometheus metrics, in-cluster only. */
+  public static final int METRICS_PORT = 26660;
 
   // Reserved labels stamped by the controller on every child SeiNode; user values never win.
   public static final String LABEL_CHAIN = "sei.io/chain";

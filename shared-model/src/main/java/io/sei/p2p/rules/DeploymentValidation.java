@@ -20,6 +20,7 @@ public final class DeploymentValidation {
     TcpPublication.check(result, "spec.template.spec.networking.tcp",
         Networking.tcpEnabled(spec.template().spec().networking()),
         oldSpec != null && Networking.tcpEnabled(oldSpec.template().spec().networking()), cluster);
+    NodeConfig.warnUnplaced(result, "spec.template.spec.overrides", spec.template().spec().overrides());
     result.problems(Ratchet.newOnly(problems(deployment), old == null ? List.of() : problems(old)));
     return result.build();
   }

@@ -14,6 +14,7 @@ public final class NodeValidation {
     Validation.Builder result = new Validation.Builder();
     TcpPublication.check(result, "spec.networking.tcp", Networking.tcpEnabled(node.getSpec().networking()),
         old != null && Networking.tcpEnabled(old.getSpec().networking()), cluster);
+    NodeConfig.warnUnplaced(result, "spec.overrides", node.getSpec().overrides());
     result.problems(Ratchet.newOnly(problems(node), old == null ? List.of() : problems(old)));
     return result.build();
   }

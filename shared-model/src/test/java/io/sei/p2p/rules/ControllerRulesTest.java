@@ -4,17 +4,13 @@ import static io.sei.p2p.rules.Fixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.sei.p2p.model.PeerSource;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.rules.Peers.DeploymentView;
 import io.sei.p2p.rules.Peers.NodeView;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -160,49 +156,6 @@ class ControllerRulesTest {
   }
 
   @Test
-  void configRendersP2pSettingsWithUserOverridesWinning() {
-    NodeConfig.Rendered rendered = NodeConfig.render("b.elb:26656", List.of("aa@x:26656", "bb@y:26656"), Map.of());
-
-    assertThat(rendered.toml()).isEqualTo("""
-        [p2p]
-        laddr = "tcp://0.0.0.0:26656"
-        external_address = "b.elb:26656"
-        persistent_peers = "aa@x:26656,bb@y:26656"
-        """);
-    NodeConfig.Rendered overridden = NodeConfig.render("b.elb:26656", List.of(),
-        Map.of("p2p.external_address", "my.dns.example.com:26656"));
-    assertThat(overridden.toml()).contains("external_address = \"my.dns.example.com:26656\"");
-    assertThat(overridden.restartHash()).isNotEqualTo(rendered.restartHash()).hasSize(16);
-  }
-
-  @Test
-  void onlyWhatANodeReadsAtStartUpChangesTheRestartHash() {
-    String hash = NodeConfig.render("b.elb:26656", List.of("aa@x:26656"), Map.of()).restartHash();
-
-    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656", "bb@y:26656"), null).restartHash())
-        .as("a new peer reaches a running node without a restart").isEqualTo(hash);
-    assertThat(NodeConfig.render("c.elb:26656", List.of("aa@x:26656"), Map.of()).restartHash())
-        .as("its own address").isNotEqualTo(hash);
-    assertThat(NodeConfig.render(null, List.of("aa@x:26656"), Map.of()).restartHash())
-        .as("opting out").isNotEqualTo(hash);
-    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656"), Map.of("p2p.laddr", "tcp://0.0.0.0:1"))
-        .restartHash()).as("its listen address").isNotEqualTo(hash);
-    assertThat(NodeConfig.render("b.elb:26656", List.of("aa@x:26656"), Map.of("p2p.pex", "false")).restartHash())
-        .as("any override").isNotEqualTo(hash);
-  }
-
-  @Test
-  void noRenderedValueCanEndItsStringOrAddKeys() {
-    String hostile = "a\"\n[rpc]\nladdr = \"tcp://0.0.0.0:1\\\u0000\u001b\u007f\t\r";
-
-    NodeConfig.Rendered rendered = NodeConfig.render(hostile, List.of(hostile), Map.of("p2p.laddr", hostile));
-
-    assertThat(rendered.toml().lines()).hasSize(4).first().isEqualTo("[p2p]");
-    assertThat(rendered.toml()).doesNotContain("\u0000", "\u001b", "\u007f", "\t", "\r")
-        .contains("external_address = \"a\\\"\\n[rpc]\\nladdr = \\\"tcp://0.0.0.0:1\\\\\\u0000\\u001B\\u007F\\t\\r\"");
-  }
-
-  @Test
   void nodeIdIsTheFirst20BytesOfSha256OfThePublicKey() {
     // expected value computed independently with Python's hashlib
     String nodeKey = "{\"priv_key\":{\"type\":\"tendermint/PrivKeyEd25519\",\"value\":"
@@ -252,60 +205,6 @@ class ControllerRulesTest {
     assertThat(headless.getSpec().getSelector()).containsExactly(Map.entry("sei.io/node", "n"));
     assertThat(headless.getSpec().getPorts()).extracting(p -> p.getName() + " " + p.getProtocol() + " " + p.getPort()
         + "->" + p.getTargetPort().getIntVal()).containsExactly("p2p TCP 26656->26656", "rpc TCP 26657->26657");
-  }
-
-  @Test
-  void theStatefulSetRunsOneSeidWithConfigAndKeyAndRollsOnConfigChange() {
-    SeiNode node = node("v", ",\"podLabels\":{\"team\":\"a\"},\"paused\":true");
-    NodeConfig.Rendered config = NodeConfig.render("b:26656", List.of(), Map.of());
-
-    StatefulSet statefulSet = NodeObjects.statefulSet(node, config, 7);
-
-    assertThat(statefulSet.getMetadata().getAnnotations()).containsEntry("sei.io/peers-at-start", "7");
-    assertThat(statefulSet.getSpec().getReplicas()).as("paused").isZero();
-    assertThat(statefulSet.getSpec().getServiceName()).isEqualTo("v");
-    assertThat(statefulSet.getSpec().getTemplate().getMetadata().getLabels())
-        .containsExactlyInAnyOrderEntriesOf(Map.of("team", "a", "sei.io/node", "v"));
-    assertThat(statefulSet.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsExactly(Map.entry("sei.io/config-hash", config.restartHash()));
-    assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers()).singleElement()
-        .satisfies(c -> assertThat(c.getImage()).isEqualTo("seid"));
-    assertThat(statefulSet.getSpec().getTemplate().getSpec().getVolumes())
-        .extracting(v -> v.getSecret() != null ? v.getSecret().getSecretName() : v.getConfigMap().getName())
-        .containsExactly("v-config", "v-node-key");
-    SeiNode validator = Fixtures.JSON.unmarshal("""
-        {"metadata":{"name":"val","namespace":"ns"},"spec":{"chainId":"c","image":"i",
-         "validator":{"nodeKey":{"secret":{"secretName":"my-key"}},"signingKey":{"secret":{"secretName":"s"}}}}}
-        """, SeiNode.class);
-    assertThat(NodeObjects.nodeKeySecretName(validator)).isEqualTo("my-key");
-    assertThat(NodeObjects.managesNodeKey(validator)).isFalse();
-  }
-
-  @Test
-  void theNodesPodGetsNoTokenNoServiceLinksAndNoPrivileges() {
-    PodSpec pod = NodeObjects.statefulSet(node("v", ""), NodeConfig.render("b:26656", List.of(), Map.of()), 0)
-        .getSpec().getTemplate().getSpec();
-
-    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
-    assertThat(pod.getEnableServiceLinks()).isFalse();
-    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-    assertThat(pod.getContainers()).singleElement().satisfies(seid -> {
-      assertThat(seid.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
-      assertThat(seid.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-    });
-  }
-
-  @Test
-  void theConfigMapCarriesItsRestartHashAndWhenItWasWritten() {
-    NodeConfig.Rendered config = NodeConfig.render("b:26656", List.of(), Map.of());
-
-    ConfigMap configMap = NodeObjects.configMap(node("v", ""), config, Instant.parse("2026-01-02T03:04:05Z"));
-
-    assertThat(configMap.getMetadata().getName()).isEqualTo("v-config");
-    assertThat(configMap.getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "sei.io/config-hash", config.restartHash(), "sei.io/config-written-at", "2026-01-02T03:04:05Z"));
-    assertThat(configMap.getData()).containsExactly(Map.entry("p2p.toml", config.toml()));
   }
 
   private static Service withIngress(String hostname, String ip) {

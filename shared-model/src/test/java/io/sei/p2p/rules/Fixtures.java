@@ -1,5 +1,7 @@
 package io.sei.p2p.rules;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
@@ -13,6 +15,10 @@ final class Fixtures {
   static final KubernetesSerialization JSON = new KubernetesSerialization();
   static final Routability ROUTABLE = new Routability(true, "pod IP 10.0.3.7 is inside VPC CIDR 10.0.0.0/16");
   static final Routability NOT_ROUTABLE = new Routability(false, "SEI_VPC_CIDR is not configured");
+  static final PodSettings POD_SETTINGS = new PodSettings("tools:1",
+      new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("2")).addToRequests("memory",
+          new Quantity("8Gi")).addToLimits("memory", new Quantity("8Gi")).build(),
+      null, new Quantity("100Gi"), PodSettings.GenesisSource.ofConfigMap("pacific-1-genesis"));
 
   private Fixtures() {
   }

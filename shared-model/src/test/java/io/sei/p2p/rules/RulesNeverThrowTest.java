@@ -57,7 +57,8 @@ class RulesNeverThrowTest {
     NodeConfig.Rendered config = NodeConfig.render(name, peers.persistentPeers(), node.getSpec().overrides());
     NodeObjects.headlessService(node);
     NodeObjects.configMap(node, config, Instant.EPOCH);
-    NodeObjects.statefulSet(node, config, peers.resolvedPeers().size());
+    NodeObjects.statefulSet(node, config, Fixtures.POD_SETTINGS, peers.resolvedPeers().size());
+    NodeObjects.dataClaim(node, Fixtures.POD_SETTINGS);
     P2pService.keptSettings(NlbTargetType.INSTANCE, P2pService.desired(node, NlbTargetType.IP, null));
     SecretReferences.added(node.getSpec(), null, "spec");
     PeerIndex.dependencyKeys(namespace, node.getSpec().peersOrEmpty());

@@ -5,8 +5,10 @@ import static io.sei.p2p.testbed.LocalFiles.write;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -16,6 +18,7 @@ import io.sei.p2p.certs.IssuedCertificate;
 import io.sei.p2p.certs.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -60,6 +64,10 @@ public final class ControlPlane implements AutoCloseable {
       + "endpointslice-controller,disruption-controller,serviceaccount-controller,serviceaccount-token-controller,"
       + "root-ca-certificate-publisher-controller";
 
+  /** Where kube-controller-manager's host-path provisioner makes a folder per volume (fixed in its code). */
+  private static final Path HOST_PATH_VOLUMES = Path.of("/tmp/hostpath_pv");
+  private static final Pattern HOST_PATH_VOLUME = Pattern.compile("/tmp/hostpath_pv/[0-9a-f-]{36}");
+
   /** A node that KWOK keeps Ready, and whose pods it runs. */
   public record FakeNode(String name, String ip, String podCidr) {
   }
@@ -71,6 +79,8 @@ public final class ControlPlane implements AutoCloseable {
   private final CertificateAuthority ca;
   private final List<LocalProcess> processes = new ArrayList<>();
   private final Map<String, List<String>> commands = new HashMap<>();
+  /** Whether the host-path provisioner's folder was there before this control plane (then it is never removed). */
+  private final boolean hostPathVolumesExisted = Files.exists(HOST_PATH_VOLUMES);
   private final Thread shutdownHook = new Thread(this::stopProcesses, "control-plane-shutdown");
   private int apiserverPort;
   private Path kubeconfig;
@@ -307,8 +317,12 @@ public final class ControlPlane implements AutoCloseable {
         "--controllers=garbage-collector-controller,statefulset-controller,namespace-controller,"
             + "node-lifecycle-controller," // takes the not-ready taint off new nodes
             + "clusterrole-aggregation-controller," // folds aggregated rules into admin, edit and view
-            + "resourcequota-controller" // keeps quotas' usage, which quota admission needs
+            + "resourcequota-controller," // keeps quotas' usage, which quota admission needs
+            // nodes' data claims: provisioned (as host paths, see HOST_PATH_VOLUMES), bound, and released on delete
+            + "persistentvolume-binder-controller,persistentvolume-protection-controller,"
+            + "persistentvolumeclaim-protection-controller"
             + (nodeIp == null ? "" : "," + REAL_NODE_CONTROLLERS),
+        "--enable-hostpath-provisioner=true",
         "--kube-api-qps=200", "--kube-api-burst=400", // a fleet's StatefulSets, not the default 20 writes a second
         "--leader-elect=false"));
     launch("kube-scheduler", List.of(binaries.kubeScheduler().toString(),
@@ -325,10 +339,16 @@ public final class ControlPlane implements AutoCloseable {
         "--config=" + kwokFolder.resolve("stages.yaml")),
         Map.of("KWOK_WORKDIR", mkdirs(workDir.resolve("kwok")).toString()));
     NODES.forEach(this::addFakeNode);
+    client.resource(new StorageClassBuilder()
+        .withNewMetadata().withName("standard")
+          .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
+        .withProvisioner("kubernetes.io/host-path").withReclaimPolicy("Delete").withVolumeBindingMode("Immediate")
+        .build()).create();
   }
 
   private void addFakeNode(FakeNode fake) {
-    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("256"), "memory", new Quantity("1Ti"),
+    // room for a fleet of nodes at their default sizes (8 CPUs, 64 GiB each): KWOK's nodes run nothing
+    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("10000"), "memory", new Quantity("100Ti"),
         "pods", new Quantity("5000"));
     client.nodes().resource(new NodeBuilder()
         .withNewMetadata().withName(fake.name())
@@ -418,6 +438,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     if (client != null) {
+      removeHostPathVolumes();
       client.close();
     }
     stopProcesses();
@@ -427,6 +448,37 @@ public final class ControlPlane implements AutoCloseable {
       // the hook itself is stopping the processes
     }
     deleteRecursively(workDir);
+  }
+
+  /**
+   * The folders kube-controller-manager's host-path provisioner made for this control plane's volumes: it deletes a
+   * volume's folder with its claim, and these are the ones whose claims outlived the run. Only empty folders are
+   * removed (KWOK's pods write nothing), and the parent only when this control plane made it and nothing is in it.
+   */
+  private void removeHostPathVolumes() {
+    try {
+      for (PersistentVolume volume : client.persistentVolumes().list().getItems()) {
+        String path = volume.getSpec().getHostPath() == null ? null : volume.getSpec().getHostPath().getPath();
+        if (path != null && HOST_PATH_VOLUME.matcher(path).matches()) {
+          deleteIfEmpty(Path.of(path));
+        }
+      }
+      if (!hostPathVolumesExisted) {
+        deleteIfEmpty(HOST_PATH_VOLUMES);
+      }
+    } catch (KubernetesClientException e) {
+      System.err.println("control plane: could not list the host-path volumes to remove: " + e.getMessage());
+    }
+  }
+
+  private static void deleteIfEmpty(Path folder) {
+    try {
+      Files.deleteIfExists(folder);
+    } catch (DirectoryNotEmptyException kept) {
+      // something in it is not the testbed's to remove
+    } catch (IOException e) {
+      System.err.println("control plane: could not remove " + folder + ": " + e.getMessage());
+    }
   }
 
   private synchronized void stopProcesses() {

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and cometbft: those in
+ * Finds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and tendermint: those in
  * {@code KUBEBUILDER_ASSETS} when set, else the version-keyed cache that {@code testbed/kube/control-plane.sh} fills
  * by building them from Go modules; and, when asked for, the real parts around the system (the AWS Load Balancer
  * Controller, moto, cert-manager).
@@ -40,9 +40,12 @@ public record ControlPlaneBinaries(Path folder) {
     return folder.resolve("kwok");
   }
 
-  /** The P2P node seid embeds, for tests that run a real mesh from what the controller renders. */
-  public Path cometbft() {
-    return folder.resolve("cometbft");
+  /**
+   * Tendermint v0.35.9, the stand-in for seid (whose P2P layer and config descend from it), for tests that run real
+   * nodes from the files the node pod's init containers prepare.
+   */
+  public Path tendermint() {
+    return folder.resolve("tendermint");
   }
 
   /** Part {@code aws-load-balancer-controller}. */

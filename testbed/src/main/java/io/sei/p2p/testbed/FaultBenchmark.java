@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.NodeConfig;
+import io.sei.p2p.rules.SeidSettings;
 import io.sei.p2p.webhook.Endpoints;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -332,8 +332,8 @@ public final class FaultBenchmark {
           plane.client().pods().inNamespace(NAMESPACE).list().getItems().stream()
               .filter(pod -> "Running".equals(pod.getStatus().getPhase())).count() == nodes
               && plane.client().configMaps().inNamespace(NAMESPACE).list().getItems().stream()
-                  .filter(map -> map.getData() != null && map.getData().containsKey(NodeConfig.FILE)
-                      && map.getData().get(NodeConfig.FILE).chars().filter(c -> c == '@').count() == peers)
+                  .filter(map -> map.getData() != null && map.getData().containsKey(SeidSettings.CONFIG_TOML)
+                      && map.getData().get(SeidSettings.CONFIG_TOML).chars().filter(c -> c == '@').count() == peers)
                   .count() == nodes);
       convergedAt = Instant.now();
       return converged;

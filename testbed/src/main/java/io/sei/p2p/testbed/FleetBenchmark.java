@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.NodeConfig;
+import io.sei.p2p.rules.SeidSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -274,11 +274,11 @@ public final class FleetBenchmark {
     }
 
     private static int peerCount(ConfigMap map) {
-      String toml = map.getData() == null ? null : map.getData().get(NodeConfig.FILE);
+      String toml = map.getData() == null ? null : map.getData().get(SeidSettings.CONFIG_TOML);
       if (toml == null) {
         return -1;
       }
-      return toml.lines().filter(line -> line.startsWith("persistent_peers")).findFirst()
+      return toml.lines().filter(line -> line.startsWith("persistent-peers")).findFirst()
           .map(line -> (int) line.chars().filter(c -> c == '@').count()).orElse(0);
     }
 

@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A kustomization over an overlay of {@code manifests/overlays} as written, but for the image names and the VPC
- * setting. Where its pods run is the cluster's business ({@link LocalNode#hostNamespace}).
+ * A kustomization over an overlay of {@code manifests/overlays} as written, but for the image names (the controller's
+ * also as its nodes' tools image), the VPC setting and a genesis source for every chain. Where its pods run is the cluster's business ({@link LocalNode#hostNamespace}).
  */
 public final class Installation {
 
@@ -40,7 +40,14 @@ public final class Installation {
           patch: |-
         %s
         """.formatted(overlay, repository(images.webhook()), tag(images.webhook()),
-        repository(images.controller()), tag(images.controller()), patch, patch));
+        repository(images.controller()), tag(images.controller()), patch, patch + """
+            - op: replace
+              path: /spec/template/spec/containers/0/env/3
+              value: {name: SEI_TOOLS_IMAGE, value: "%s"}
+            - op: replace
+              path: /spec/template/spec/containers/0/env/4
+              value: {name: SEI_GENESIS, value: "%s"}
+            """.formatted(images.controller(), LocalSystem.GENESIS.get("SEI_GENESIS")).indent(4)));
     return dir;
   }
 

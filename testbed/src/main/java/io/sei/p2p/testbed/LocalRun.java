@@ -8,8 +8,8 @@ import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.DeploymentChildren;
 import io.sei.p2p.rules.Networking;
-import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.rules.SeidSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -240,8 +240,8 @@ public final class LocalRun {
     for (SeiNode node : plane.client().resources(SeiNode.class).inNamespace(NAMESPACE).list().getItems()) {
       String name = node.getMetadata().getName();
       var config = plane.client().configMaps().inNamespace(NAMESPACE).withName(NodeObjects.configMapName(name)).get();
-      String toml = config == null ? "" : config.getData().get(NodeConfig.FILE);
-      String peers = toml.lines().filter(l -> l.startsWith("persistent_peers")).findFirst().orElse("");
+      String toml = config == null ? "" : config.getData().get(SeidSettings.CONFIG_TOML);
+      String peers = toml.lines().filter(l -> l.startsWith("persistent-peers")).findFirst().orElse("");
       Pod pod = plane.client().pods().inNamespace(NAMESPACE).withName(WellKnown.podName(name)).get();
       say(String.format("  %-16s address=%s nodeId=%s", name,
           node.getStatus() == null || node.getStatus().externalAddress() == null ? "-" : node.getStatus().externalAddress(),

@@ -26,6 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LocalSystem implements AutoCloseable {
 
   public static final Map<String, String> VPC = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
+  /** Every chain's genesis from a ConfigMap in the node's namespace (KWOK's pods never read it). */
+  public static final Map<String, String> GENESIS = Map.of("SEI_GENESIS", "*=configmap:sei-genesis");
   private static final Duration READY_WITHIN = Duration.ofSeconds(60);
 
   private final ControlPlane plane;
@@ -114,6 +116,7 @@ public final class LocalSystem implements AutoCloseable {
    */
   public void startController(Map<String, String> env, List<String> jvmOptions) throws Exception {
     Map<String, String> settings = new HashMap<>(VPC);
+    settings.putAll(GENESIS);
     settings.put("KUBECONFIG", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER).toString());
     settings.put("POD_NAMESPACE", Rbac.NAMESPACE);
     controllerHealthPort = FreePort.next();

@@ -14,8 +14,8 @@ import io.sei.p2p.controller.SeiNodeDeploymentReconciler;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.P2pService;
+import io.sei.p2p.rules.SeidSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -91,8 +91,8 @@ class ControllerIT {
         assertThat(published.getStatus().nodeId()).matches("[0-9a-f]{40}");
         Await.until("StatefulSet " + child, WAIT, () -> cluster.statefulSet(ns, child) != null);
         assertThat(published.getStatus().statefulSet()).isNotNull();
-        assertThat(cluster.configMap(ns, child).getData().get(NodeConfig.FILE))
-            .contains("external_address = \"" + host + ":26656\"");
+        assertThat(cluster.configMap(ns, child).getData().get(SeidSettings.CONFIG_TOML))
+            .contains("external-address = \"" + host + ":26656\"");
       }
 
       // its address appears, but its name is not in DNS yet: the controller holds it (the gate would not: the
@@ -172,7 +172,7 @@ class ControllerIT {
       String consumer1 = cluster.node(ns, "consumers-1").getStatus().externalAddress();
       assertThat(cluster.node(ns, "consumers-0").getStatus().resolvedPeers()).containsExactly(
           List.of(consumer1, producer0).stream().sorted().toArray(String[]::new));
-      assertThat(cluster.configMap(ns, "consumers-0").getData().get(NodeConfig.FILE))
+      assertThat(cluster.configMap(ns, "consumers-0").getData().get(SeidSettings.CONFIG_TOML))
           .contains(cluster.node(ns, "producers-0").getStatus().nodeId() + "@" + producer0);
       Await.until("consumers-0's pod runs", WAIT, () -> cluster.pod(ns, "consumers-0") != null
           && "Running".equals(cluster.pod(ns, "consumers-0").getStatus().getPhase()));
@@ -184,7 +184,7 @@ class ControllerIT {
       String producer1 = cluster.node(ns, "producers-1").getStatus().externalAddress();
       String producer1Id = cluster.node(ns, "producers-1").getStatus().nodeId();
       Await.until("consumers-0's config learns of producers-1", WAIT, () -> cluster.configMap(ns, "consumers-0").getData()
-          .get(NodeConfig.FILE).contains(producer1Id + "@" + producer1));
+          .get(SeidSettings.CONFIG_TOML).contains(producer1Id + "@" + producer1));
       Await.until("and its status", WAIT, () -> cluster.node(ns, "consumers-0").getStatus().resolvedPeers().contains(producer1));
       assertThat(podTemplateHash(ns, "consumers-0")).as("a new peer never rolls the pod").isEqualTo(hashBefore);
       assertThat(cluster.statefulSet(ns, "consumers-0").getMetadata().getGeneration()).isEqualTo(1L);
@@ -229,7 +229,7 @@ class ControllerIT {
           && cluster.node(ns, "fleet-1").getStatus().externalAddress() == null);
       assertThat(publishedReason(ns, "fleet-0")).isEqualTo("TCPDisabled");
       Await.until("pods roll to the new config", WAIT, () -> !hashBefore.equals(podTemplateHash(ns, "fleet-0")));
-      assertThat(cluster.configMap(ns, "fleet-0").getData().get(NodeConfig.FILE)).contains("external_address = \"\"");
+      assertThat(cluster.configMap(ns, "fleet-0").getData().get(SeidSettings.CONFIG_TOML)).contains("external-address = \"\"");
     }
   }
 

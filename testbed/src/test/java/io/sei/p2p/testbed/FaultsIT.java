@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.NodeConfig;
+import io.sei.p2p.rules.SeidSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -100,9 +100,9 @@ class FaultsIT {
       Await.until("fleet-0 restarted onto it", WAIT, () -> pods.uids().get("fleet-0-0").size() >= 2
           && running(ns, "fleet-0"), () -> rollout(ns, "fleet-0", pods));
       Await.until("fleet-1's config follows", WAIT, () -> cluster.configMap(ns, "fleet-1").getData()
-          .get(NodeConfig.FILE).contains("@" + after));
-      assertThat(cluster.configMap(ns, "fleet-0").getData().get(NodeConfig.FILE))
-          .contains("external_address = \"" + after + "\"");
+          .get(SeidSettings.CONFIG_TOML).contains("@" + after));
+      assertThat(cluster.configMap(ns, "fleet-0").getData().get(SeidSettings.CONFIG_TOML))
+          .contains("external-address = \"" + after + "\"");
       assertThat(cluster.statefulSet(ns, "fleet-0").getMetadata().getGeneration()).as("one template change")
           .isEqualTo(2L);
       assertThat(pods.uids().get("fleet-0-0")).as("fleet-0 restarted exactly once").hasSize(2);
@@ -169,7 +169,7 @@ class FaultsIT {
           && cluster.node(ns, "producers-0").getStatus().externalAddress() != null
           && List.of(cluster.node(ns, "producers-0").getStatus().externalAddress()).equals(resolved(ns, "reader")));
       List<String> previous = resolved(ns, "reader");
-      String config = cluster.configMap(ns, "reader").getData().get(NodeConfig.FILE);
+      String config = cluster.configMap(ns, "reader").getData().get(SeidSettings.CONFIG_TOML);
 
       freezeConfigMaps(ns);
       cluster.apply(ns, Manifests.deployment("producers", "sei.io/role: producer", 2, "networking: {tcp: {}}", ""));
@@ -178,14 +178,14 @@ class FaultsIT {
           () -> "ConfigMapApplyFailed".equals(cluster.reason(ns, "reader", "Synced")));
       assertThat(cluster.condition(ns, "reader", "Synced").getMessage()).contains("peer configs are frozen here");
       assertThat(resolved(ns, "reader")).as("the previous resolution kept").isEqualTo(previous);
-      assertThat(cluster.configMap(ns, "reader").getData().get(NodeConfig.FILE)).isEqualTo(config);
+      assertThat(cluster.configMap(ns, "reader").getData().get(SeidSettings.CONFIG_TOML)).isEqualTo(config);
 
       client.resources(ValidatingAdmissionPolicyBinding.class).withName("frozen-" + ns).delete();
       SeiNode producer1 = cluster.node(ns, "producers-1");
       assertThat(producer1.getStatus().externalAddress()).as("published while reader was refused").isNotNull();
       Await.until("caught up once it may write", WAIT, () -> "Synced".equals(cluster.reason(ns, "reader", "Synced"))
           && resolved(ns, "reader").contains(producer1.getStatus().externalAddress()));
-      assertThat(cluster.configMap(ns, "reader").getData().get(NodeConfig.FILE))
+      assertThat(cluster.configMap(ns, "reader").getData().get(SeidSettings.CONFIG_TOML))
           .contains(producer1.getStatus().nodeId() + "@" + producer1.getStatus().externalAddress());
     }
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.NodeConfig;
+import io.sei.p2p.rules.SeidSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +56,7 @@ class FleetIT {
 
       Await.until("every pod Running with the full peer set in its config", WAIT, () -> nodes.stream().allMatch(n ->
           cluster.pod(ns, n) != null && "Running".equals(cluster.pod(ns, n).getStatus().getPhase())
-              && peers(cluster.configMap(ns, n).getData().get(NodeConfig.FILE)) == FLEET - 1));
+              && peers(cluster.configMap(ns, n).getData().get(SeidSettings.CONFIG_TOML)) == FLEET - 1));
 
       Map<String, Set<String>> podUids = pods.uids();
       assertThat(podUids).as("a pod for every node").hasSize(FLEET);
@@ -96,7 +96,7 @@ class FleetIT {
   }
 
   private static long peers(String toml) {
-    return toml.lines().filter(line -> line.startsWith("persistent_peers")).findFirst()
+    return toml.lines().filter(line -> line.startsWith("persistent-peers")).findFirst()
         .map(line -> line.chars().filter(c -> c == '@').count()).orElse(0L);
   }
 }

@@ -109,6 +109,7 @@ class ImagesIT {
             List.of("-v", plane.kubeconfigForServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER) + ":" + KUBECONFIG + ":ro",
                 "-v", dns + ":/etc/sei-p2p-dns:ro", "-e", "KUBECONFIG=" + KUBECONFIG,
                 "-e", "HEALTH_PORT=" + health, "-e", "SEI_VPC_CIDR=10.0.0.0/16",
+                "-e", "SEI_GENESIS=" + LocalSystem.GENESIS.get("SEI_GENESIS"),
                 // other tests' objects may still be in this cluster: this controller looks after its own namespace
                 "-e", "SEI_WATCH_NAMESPACES=" + ns,
                 "-e", "JAVA_TOOL_OPTIONS=-D" + HostsFile.PROPERTY + "=/etc/sei-p2p-dns/hosts"))) {

@@ -269,7 +269,7 @@ class InClusterIT {
 
   @Test
   @Order(8)
-  void uninstallingLeavesOnlyTheNodeKeys() throws Exception {
+  void uninstallingLeavesOnlyTheNodeKeysAndDataClaims() throws Exception {
     uninstall(plane.workDir().resolve("installation"));
   }
 
@@ -287,6 +287,10 @@ class InClusterIT {
     assertThat(plane.client().secrets().inAnyNamespace().withLabel("sei.io/node").list().getItems())
         .isNotEmpty()
         .allSatisfy(secret -> assertThat(secret.getMetadata().getName()).endsWith("-node-key"));
+    // README, "What runs in the pod": and its data claim, so that it keeps its synced chain data
+    assertThat(plane.client().persistentVolumeClaims().inAnyNamespace().withLabel("sei.io/node").list().getItems())
+        .isNotEmpty()
+        .allSatisfy(claim -> assertThat(claim.getMetadata().getName()).endsWith("-data"));
   }
 
   @Test

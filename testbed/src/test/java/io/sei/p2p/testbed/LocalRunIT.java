@@ -38,6 +38,6 @@ class LocalRunIT {
             + ":26656; StatefulSet created")
         .contains("sei-p2p: every node is running; summary:")
         .containsPattern("rpc-0 +address=- nodeId=[0-9a-f]{40}")
-        .containsPattern("persistent_peers = \"[0-9a-f]{40}@k8s-sei-demo-public-p-");
+        .containsPattern("persistent-peers = \"[0-9a-f]{40}@k8s-sei-demo-public-p-");
   }
 }

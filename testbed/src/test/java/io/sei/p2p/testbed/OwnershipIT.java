@@ -11,7 +11,7 @@ import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.rules.Conditions;
-import io.sei.p2p.rules.NodeConfig;
+import io.sei.p2p.rules.SeidSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,7 @@ class OwnershipIT {
       client.resource(foreign).delete();
       Await.until("converged by itself", WAIT, () -> cluster.statefulSet(ns, "victim") != null
           && "Synced".equals(cluster.reason(ns, "victim", "Synced")));
-      assertThat(cluster.configMap(ns, "victim").getData()).containsKey(NodeConfig.FILE);
+      assertThat(cluster.configMap(ns, "victim").getData()).containsKey(SeidSettings.CONFIG_TOML);
     }
   }
 

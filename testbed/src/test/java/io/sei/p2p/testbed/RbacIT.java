@@ -56,6 +56,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(ControlPlaneExtension.class)
 class RbacIT {
 
+  private static final String GENESIS = LocalSystem.GENESIS.get("SEI_GENESIS");
   private static final Map<String, String> ROUTABLE = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
   private static final Duration CONVERGES_WITHIN = Duration.ofSeconds(25);
   private static final String NO_LEASE_PERMISSION = LeaderElectionManager.NO_PERMISSION_TO_LEASE_RESOURCE_MESSAGE;
@@ -152,7 +153,7 @@ class RbacIT {
       String account = ns + "-ctl";
       grant(ns, account, controllerRole().getRules(), leaseRole().getRules());
       try (Controller controller = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
-          "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
+          "SEI_GENESIS", GENESIS, "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
           plane.clientAsServiceAccount(Rbac.NAMESPACE, account), () -> { })) {
         apply(ns, Manifests.fullNode("gated", "networking: {tcp: {}}"));
         Await.until("the StatefulSet refused by the gate, failing closed", CONVERGES_WITHIN,
@@ -205,7 +206,8 @@ class RbacIT {
     webhookEnv.putAll(watch);
     try (LocalWebhook gate = LocalWebhook.startFor(plane, teamA, webhookEnv, webhook);
         Controller running = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
-            "SEI_WATCH_NAMESPACES", teamA + "," + teamB, "POD_NAMESPACE", teamA, "HEALTH_PORT", "0")),
+            "SEI_GENESIS", GENESIS, "SEI_WATCH_NAMESPACES", teamA + "," + teamB, "POD_NAMESPACE", teamA,
+            "HEALTH_PORT", "0")),
             plane.clientAsServiceAccount(Rbac.NAMESPACE, controller), () -> { })) {
       for (String ns : List.of(teamA, teamB)) {
         apply(ns, Manifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
@@ -309,7 +311,7 @@ class RbacIT {
     Controller controller;
     try {
       controller = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
-          "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
+          "SEI_GENESIS", GENESIS, "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
           plane.clientAsServiceAccount(Rbac.NAMESPACE, account), () -> { });
     } catch (RuntimeException cannotStart) {
       // the operator checks its Lease permissions before it starts; the informers list and watch at once

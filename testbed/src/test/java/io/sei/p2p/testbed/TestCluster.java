@@ -77,6 +77,7 @@ final class TestCluster implements AutoCloseable {
   Controller controller(String ns, Map<String, String> env) {
     Map<String, String> settings = new HashMap<>(Map.of("SEI_PEER_SETTLE_SECONDS", "8",
         "SEI_PEER_UPDATE_SECONDS", "2"));
+    settings.putAll(LocalSystem.GENESIS);
     settings.putAll(env);
     settings.put("SEI_WATCH_NAMESPACES", ns);
     settings.put("POD_NAMESPACE", ns);

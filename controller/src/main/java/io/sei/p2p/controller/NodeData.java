@@ -1,0 +1,90 @@
+package io.sei.p2p.controller;
+
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.rules.PodSettings;
+import java.util.Map;
+
+/**
+ * What a node's first start needs besides its address and peers: its chain's genesis source and its data claim. The
+ * claim, like the node key, outlives the node (chain data takes days to sync), so it is created once, owned by
+ * nobody and never written again. Read by name, and only before the first start: the controller watches no claims.
+ */
+final class NodeData {
+
+  static final String DATA_READY = "DataReady";
+
+  private final KubernetesClient client;
+  private final ControllerMetrics metrics;
+
+  NodeData(KubernetesClient client, ControllerMetrics metrics) {
+    this.client = client;
+    this.metrics = metrics;
+  }
+
+  /**
+   * @param mayStart whether the StatefulSet may be created
+   * @param ready    the condition's status: true, false, or null for unknown (a claim still being provisioned)
+   */
+  record Check(boolean mayStart, Boolean ready, String reason, String message) {
+  }
+
+  Check beforeFirstStart(SeiNode node, PodSettings settings) {
+    String namespace = node.getMetadata().getNamespace();
+    if (settings.genesis() == null) {
+      return new Check(false, false, "NoGenesisSource", "no genesis source is configured for chain "
+          + node.getSpec().chainId() + ": set SEI_GENESIS on the controller, e.g. " + node.getSpec().chainId()
+          + "=configmap:<name>");
+    }
+    String name = NodeObjects.dataClaimName(node);
+    PersistentVolumeClaim claim = StepFailed.during("DataClaimFailed", () -> read(namespace, name));
+    if (claim == null && NodeObjects.managesDataClaim(node)) {
+      claim = StepFailed.during("DataClaimFailed", () -> createOnce(node, settings));
+    }
+    if (claim == null) {
+      return new Check(false, false, "ClaimMissing", "the imported PersistentVolumeClaim " + name + " does not "
+          + "exist in namespace " + namespace + "; the node starts once it does");
+    }
+    if (NodeObjects.managesDataClaim(node)
+        && !node.getMetadata().getName().equals(labels(claim).get(WellKnown.LABEL_NODE))) {
+      throw StepFailed.nameConflict(claim, "is not labelled " + WellKnown.LABEL_NODE + "="
+          + node.getMetadata().getName(), node.getKind(), node.getMetadata().getName());
+    }
+    String phase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
+    if ("Lost".equals(phase)) {
+      return new Check(false, false, "ClaimLost", "PersistentVolumeClaim " + name + " lost its volume; replace "
+          + "the claim (its data is gone) or restore the volume");
+    }
+    if ("Bound".equals(phase)) {
+      return new Check(true, true, "ClaimBound", "seid's home is on PersistentVolumeClaim " + name);
+    }
+    return new Check(true, null, "ClaimPending", "PersistentVolumeClaim " + name + " is " + (phase == null
+        ? "new" : phase) + "; the pod starts once its volume is provisioned");
+  }
+
+  private PersistentVolumeClaim read(String namespace, String name) {
+    return client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+  }
+
+  private PersistentVolumeClaim createOnce(SeiNode node, PodSettings settings) {
+    PersistentVolumeClaim claim = NodeObjects.dataClaim(node, settings);
+    try {
+      metrics.wrote("PersistentVolumeClaim", "create");
+      return client.resource(claim).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // created meanwhile: use that one, never overwrite
+      return read(node.getMetadata().getNamespace(), claim.getMetadata().getName());
+    }
+  }
+
+  private static Map<String, String> labels(PersistentVolumeClaim claim) {
+    return claim.getMetadata().getLabels() == null ? Map.of() : claim.getMetadata().getLabels();
+  }
+}
