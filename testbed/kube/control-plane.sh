@@ -13,6 +13,7 @@
 #   kubelet, kube-proxy            a real node's agents, from the same Kubernetes wrapper module as the control plane
 #   coredns                        the cluster's DNS server (a main in coredns/ with only the plugins it uses)
 #   pause                          the program of the node's sandbox image (pause/)
+#   local-path-provisioner         the real node's storage: rancher's provisioner, as kind ships it
 #
 # Each component is built from its own wrapper module (k8s/, etcd/, kwok/, tendermint/, ...) and cached outside the
 # repository, keyed by its version, so that moving one component rebuilds only that one:
@@ -103,7 +104,12 @@ build() {
         ln -sfn "$cache/k8s-$k8s/$part" "$out/$part" ;;
       coredns) coredns "$out" ;;
       pause) pause "$out" ;;
-      *) die "unknown part '$part' (aws-load-balancer-controller, moto, cert-manager, kubelet, kube-proxy, coredns or pause)" ;;
+      local-path-provisioner)
+        v=$(module_version "$here/local-path-provisioner" github.com/rancher/local-path-provisioner)
+        go_build "$here/local-path-provisioner" "$cache/local-path-provisioner-$v/local-path-provisioner" \
+          github.com/rancher/local-path-provisioner
+        ln -sfn "$cache/local-path-provisioner-$v/local-path-provisioner" "$out/local-path-provisioner" ;;
+      *) die "unknown part '$part' (aws-load-balancer-controller, moto, cert-manager, kubelet, kube-proxy, coredns, pause or local-path-provisioner)" ;;
     esac
   done
   echo "$out"

@@ -48,6 +48,11 @@ public record ControlPlaneBinaries(Path folder) {
     return folder.resolve("tendermint");
   }
 
+  /** Part {@code local-path-provisioner}: the real node's storage. */
+  public Path localPathProvisioner() {
+    return folder.resolve("local-path-provisioner");
+  }
+
   /** Part {@code aws-load-balancer-controller}. */
   public Path awsLoadBalancerController() {
     return folder.resolve("aws-load-balancer-controller");

@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * The DNS of load-balancer names here: a hosts file that JVMs started with {@code -Djdk.net.hosts.file} resolve
- * from, each name at a documentation address (nothing dials them; the controller only needs them to resolve).
+ * from (and the real node's CoreDNS serves), each name at a documentation address (nothing dials them; the controller
+ * only needs them to resolve), unless {@link #point} sends it to where its node's pod runs.
  */
 public final class HostsFile {
 
@@ -19,6 +20,7 @@ public final class HostsFile {
 
   private final Path file;
   private final Map<String, String> names = new TreeMap<>();
+  private final Map<String, String> addresses = new TreeMap<>();
 
   public HostsFile(Path file) {
     this.file = file;
@@ -46,6 +48,16 @@ public final class HostsFile {
     }
   }
 
+  /**
+   * {@code hostname} resolves to {@code address} rather than a documentation address: where pods really run behind
+   * the name, as behind a load balancer.
+   */
+  public synchronized void point(String hostname, String address) {
+    if (!address.equals(addresses.put(hostname, address))) {
+      write();
+    }
+  }
+
   /** The entry's name no longer resolves. */
   public synchronized void remove(String key) {
     if (names.remove(key) != null) {
@@ -58,7 +70,8 @@ public final class HostsFile {
     StringBuilder content = new StringBuilder("127.0.0.1 localhost\n");
     int n = 1;
     for (String hostname : names.values()) {
-      content.append("198.51.100.").append(n++ % 250 + 1).append(' ').append(hostname).append('\n');
+      String documentation = "198.51.100." + (n++ % 250 + 1);
+      content.append(addresses.getOrDefault(hostname, documentation)).append(' ').append(hostname).append('\n');
     }
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A kustomization over an overlay of {@code manifests/overlays} as written, but for the image names (the controller's
@@ -17,6 +19,12 @@ public final class Installation {
 
   /** Writes the kustomization into {@code dir} and returns {@code dir}, for {@code kubectl apply -k}. */
   public static Path write(Path dir, String overlayName, Images images, String vpcCidrs) throws IOException {
+    return write(dir, overlayName, images, vpcCidrs, Map.of());
+  }
+
+  /** The same, with {@code controllerSettings} added to the controller's environment. */
+  public static Path write(Path dir, String overlayName, Images images, String vpcCidrs,
+      Map<String, String> controllerSettings) throws IOException {
     Files.createDirectories(dir);
     Path overlay = dir.relativize(RepoRoot.find().resolve("manifests/overlays").resolve(overlayName));
     String patch = """
@@ -47,7 +55,8 @@ public final class Installation {
             - op: replace
               path: /spec/template/spec/containers/0/env/4
               value: {name: SEI_GENESIS, value: "%s"}
-            """.formatted(images.controller(), LocalSystem.GENESIS.get("SEI_GENESIS")).indent(4)));
+            """.formatted(images.controller(), LocalSystem.GENESIS.get("SEI_GENESIS")).indent(4)
+        + added(controllerSettings)));
     return dir;
   }
 
@@ -65,6 +74,16 @@ public final class Installation {
         && replicas.equals(status.getUpdatedReplicas())
         && replicas.equals(status.getReplicas())
         && replicas.equals(status.getAvailableReplicas());
+  }
+
+  private static String added(Map<String, String> settings) {
+    StringBuilder patch = new StringBuilder();
+    new TreeMap<>(settings).forEach((name, value) -> patch.append("""
+        - op: add
+          path: /spec/template/spec/containers/0/env/-
+          value: {name: %s, value: "%s"}
+        """.formatted(name, value).indent(4)));
+    return patch.toString();
   }
 
   private static String repository(String image) {

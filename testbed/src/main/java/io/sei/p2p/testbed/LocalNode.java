@@ -72,6 +72,37 @@ public final class LocalNode implements AutoCloseable {
   static final String CGROUP_ROOT = "sei-p2p-node";
   static final String PAUSE_IMAGE = "localhost/sei-p2p/pause:local";
   static final String COREDNS_IMAGE = "localhost/sei-p2p/coredns:local";
+  static final String LOCAL_PATH_PROVISIONER = "rancher.io/local-path";
+  /** Its settings (namespace, the node's volume folder, the helper image), and its StorageClass. */
+  private static final String LOCAL_PATH_MANIFESTS = """
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: local-path-config, namespace: %1$s}
+      data:
+        config.json: '{"nodePathMap": [{"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["%2$s"]}]}'
+        setup: |-
+          #!/bin/sh
+          set -eu
+          mkdir -m 0777 -p "$VOL_DIR"
+        teardown: |-
+          #!/bin/sh
+          set -eu
+          rm -rf "$VOL_DIR"
+        helperPod.yaml: |-
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: helper-pod}
+          spec:
+            containers:
+            - {name: helper-pod, image: "%3$s", imagePullPolicy: Never}
+      ---
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata: {name: local-path}
+      provisioner: rancher.io/local-path
+      volumeBindingMode: WaitForFirstConsumer
+      reclaimPolicy: Delete
+      """;
   /**
    * The real node's taint: only pods that tolerate it run here, so that pods whose images cannot be had on this
    * machine (seid) go to KWOK's nodes and are never pulled. {@link #hostNamespace} lets a namespace's pods tolerate it.
@@ -331,21 +362,61 @@ public final class LocalNode implements AutoCloseable {
 
   /** A one-layer image of a static binary, its entrypoint. */
   private void importBinaryImage(String image, Path binary) {
+    Path rootfs = mkdirs(dir.resolve("rootfs-" + binary.getFileName()));
+    try {
+      Files.copy(resolve(binary), rootfs.resolve(binary.getFileName().toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    importImage(image, rootfs, "/" + binary.getFileName(), Map.of());
+    deleteRecursively(rootfs);
+  }
+
+  /**
+   * A one-layer image of the folder {@code rootfs} as its root (links kept), into the node's store; {@code entrypoint}
+   * may be null.
+   */
+  public void importImage(String image, Path rootfs, String entrypoint, Map<String, String> env) {
     String repository = image.substring(0, image.lastIndexOf(':'));
     String tag = image.substring(image.lastIndexOf(':') + 1);
-    Path layout = dir.resolve("oci-" + tag + "-" + binary.getFileName());
-    String name = "/" + binary.getFileName();
+    Path layout = dir.resolve("oci-" + repository.replaceAll("[^A-Za-z0-9.-]", "_") + "-" + tag);
     run(List.of("umoci", "init", "--layout", layout.toString()));
     run(List.of("umoci", "new", "--image", layout + ":" + tag));
-    run(List.of("umoci", "insert", "--image", layout + ":" + tag, resolve(binary).toString(), name));
-    run(List.of("umoci", "config", "--image", layout + ":" + tag, "--config.entrypoint", name, "--os", "linux",
+    run(List.of("umoci", "insert", "--image", layout + ":" + tag, rootfs.toString(), "/"));
+    List<String> config = new ArrayList<>(List.of("umoci", "config", "--image", layout + ":" + tag, "--os", "linux",
         "--architecture", "amd64", "--no-history"));
+    if (entrypoint != null) {
+      config.addAll(List.of("--config.entrypoint", entrypoint));
+    }
+    env.forEach((name, value) -> config.addAll(List.of("--config.env", name + "=" + value)));
+    run(config);
     Path archive = dir.resolve(layout.getFileName() + ".tar");
     run(List.of("tar", "-C", layout.toString(), "-cf", archive.toString(), "."));
     // umoci names the image by its tag alone; the repository comes from here
     run(ctr("images", "import", "--base-name", repository, archive.toString()));
     deleteRecursively(layout);
     delete(archive);
+  }
+
+  /** The node's own folder for {@code name}: removed with the node. */
+  public Path folder(String name) {
+    return mkdirs(dir.resolve(name));
+  }
+
+  /**
+   * Serves PersistentVolumeClaims of StorageClass {@code local-path} (the node's data claims on a real node) from
+   * folders of this node, with rancher's local-path-provisioner as kind ships it, running beside the kubelet. Its
+   * helper pods, which make and remove the folders, run {@code helperImage}, which must have a shell.
+   */
+  public void startLocalPathProvisioner(String helperImage) {
+    String namespace = "local-path-storage";
+    hostNamespace(namespace);
+    Path volumes = folder("local-path");
+    plane.client().resourceList(LOCAL_PATH_MANIFESTS.formatted(namespace, volumes, helperImage)).serverSideApply();
+    launch("local-path-provisioner", List.of(plane.binaries().localPathProvisioner().toString(), "start",
+        "--kubeconfig", plane.kubeconfig().toString(), "--namespace", namespace,
+        "--configmap-name", "local-path-config", "--service-account-name", "default",
+        "--helper-image", helperImage, "--provisioner-name", LOCAL_PATH_PROVISIONER));
   }
 
   /** The kubelet's cgroup root, made in every hierarchy, with the cpuset that cgroup v1 does not inherit. */
@@ -474,6 +545,8 @@ public final class LocalNode implements AutoCloseable {
     programs.put("conntrack", "conntrack");
     programs.put("nft", "nftables");
     programs.put("podman", "podman");
+    // the shell and tools of the seid stand-in's image and the storage helper pods (SeidStandIn)
+    programs.put(SeidStandIn.BUSYBOX.toString(), "busybox-static");
     return Collections.unmodifiableMap(programs);
   }
 

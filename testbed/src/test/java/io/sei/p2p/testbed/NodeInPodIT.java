@@ -1,0 +1,341 @@
+package io.sei.p2p.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.SeidSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * SeiNodes whose pods really run, on a real one-node cluster of this machine with the system installed as users
+ * install it: each pod runs the seid stand-in (Tendermint v0.35.9 behind the {@code seid} script) from the files its
+ * init containers prepare on its data claim (served by rancher's local-path-provisioner), with its key Secret, and
+ * peers dial each other through the published load-balancer names, which the cluster's DNS resolves to the pods. Needs
+ * root. The checks build on each other, hence their order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeInPodIT {
+
+  private static final String ROUTABLE_VPC_CIDRS = "10.0.0.0/16," + LocalNode.CLUSTER_CIDR;
+  private static final Duration TIMEOUT = Duration.ofMinutes(4);
+  private static final List<String> PUBLISHERS = List.of("pub-0", "pub-1", "pub-2", "pub-3");
+  private static final List<String> CONSUMERS = List.of("cons-0", "cons-1");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Pattern PEER_CHANGE = Pattern.compile("INFO peer (connected|disconnected) .*peer=([0-9a-f]{40})");
+
+  private static ControlPlane plane;
+  private static LocalNode node;
+  private static HostsFile hostsFile;
+  private static LoadBalancerSimulator simulator;
+  private static KubernetesClient client;
+  private static String ns;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    LocalNode.checkPrerequisites();
+    String nodeIp = LocalNode.findNodeIp();
+    plane = ControlPlane.startForRealNode(ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause",
+        "local-path-provisioner"), nodeIp);
+    client = plane.client();
+    hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts")).resolve("hosts"));
+    node = LocalNode.start(plane, nodeIp, hostsFile);
+    Images images = Images.build();
+    node.importImages(images);
+    SeidStandIn.importInto(node, plane.binaries());
+    node.startLocalPathProvisioner(SeidStandIn.IMAGE);
+    node.hostNamespace(Rbac.NAMESPACE);
+    Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", Installation.write(
+        plane.workDir().resolve("installation"), "self-signed", images, ROUTABLE_VPC_CIDRS,
+        Map.of("SEI_STORAGE_CLASS", "local-path", "SEI_SIZE_FULL_NODE", "cpu=50m,memory=256Mi,storage=1Gi"))
+        .toString());
+    assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+    ns = "mesh";
+    node.hostNamespace(ns);
+    // the chain's genesis, one that names a validator, through the genesis source the installation configures
+    String genesis = TendermintNode.Network.create(plane.binaries().tendermint(),
+        Files.createDirectories(plane.workDir().resolve("genesis"))).genesis();
+    client.resource(new ConfigMapBuilder().withNewMetadata().withName("sei-genesis").withNamespace(ns).endMetadata()
+        .addToData(SeidSettings.GENESIS_FILE, genesis).build()).create();
+    simulator = LoadBalancerSimulator.start(client, hostsFile, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    Await.until("the webhook and the controller to roll out", TIMEOUT, () -> Stream.of("sei-p2p-webhook",
+        "sei-p2p-controller").allMatch(name -> Installation.rolledOut(
+            client.apps().deployments().inNamespace(Rbac.NAMESPACE).withName(name).get())));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (simulator != null) {
+      simulator.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+    if (plane != null) {
+      plane.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void eachPodRunsItsNodeWithItsKeyItsAddressAndItsPeersThroughThePublishedNames() throws Exception {
+    apply("pub", "sei.io/role: publisher", 4, "networking: {tcp: {}}");
+    apply("cons", "sei.io/role: consumer", 2, "");
+    awaitMesh();
+
+    Map<String, String> nodeIds = nodeIds();
+    for (String name : all().toList()) {
+      SeiNode seiNode = client.resources(SeiNode.class).inNamespace(ns).withName(name).get();
+      JsonNode status = rpc(name, "status");
+      assertThat(status.at("/node_info/id").asText()).as(name + "'s node ID, from the key Secret on its claim")
+          .isEqualTo(seiNode.getStatus().nodeId());
+      if (PUBLISHERS.contains(name)) {
+        assertThat(status.at("/node_info/listen_addr").asText()).as(name + " announces its published address")
+            .isEqualTo(seiNode.getStatus().externalAddress());
+        assertThat(knownPeerIds(name)).as(name + "'s /net_info: the publishers it dials by their published names")
+            .isEqualTo(othersOf(name, PUBLISHERS, nodeIds));
+      }
+    }
+    for (String name : all().toList()) {
+      System.out.println(netInfoTable(name, nodeIds));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void anOverrideIsInTheFileSeidReadsInSeidsSpelling() {
+    String config = exec("pub-0", "cat", "/sei/config/config.toml");
+
+    assertThat(config).contains("max-connections = 50").doesNotContain("max_connections", "external_address",
+        "persistent_peers");
+    assertThat(section(config, "p2p")).contains("max-connections = 50",
+        "external-address = \"" + client.resources(SeiNode.class).inNamespace(ns).withName("pub-0").get()
+            .getStatus().externalAddress() + "\"");
+  }
+
+  @Test
+  @Order(3)
+  void aRestartedPodKeepsItsIdentityAndItsDataAndRejoins() {
+    Map<String, String> nodeIds = nodeIds();
+    exec("pub-0", "touch", "/sei/marker");
+    Pod before = pod("pub-0");
+
+    client.resource(before).delete();
+    Await.until("pub-0's new pod running", TIMEOUT, () -> {
+      Pod now = pod("pub-0");
+      return now != null && !now.getMetadata().getUid().equals(before.getMetadata().getUid()) && ready(now);
+    });
+    pointNamesAtPods();
+    awaitMesh();
+
+    assertThat(rpc("pub-0", "status").at("/node_info/id").asText()).isEqualTo(nodeIds.get("pub-0"));
+    assertThat(exec("pub-0", "ls", "/sei")).as("the claim's files").contains("marker");
+  }
+
+  @Test
+  @Order(4)
+  void aRecreatedSeiNodeTakesUpItsKeyAndItsClaim() {
+    Map<String, String> nodeIds = nodeIds();
+    exec("pub-1", "touch", "/sei/marker");
+    String claimUid = client.persistentVolumeClaims().inNamespace(ns).withName("pub-1-data").get().getMetadata()
+        .getUid();
+    String nodeUid = client.resources(SeiNode.class).inNamespace(ns).withName("pub-1").get().getMetadata().getUid();
+
+    // its deployment creates it again
+    client.resources(SeiNode.class).inNamespace(ns).withName("pub-1").delete();
+    Await.until("pub-1 created again and its pod running", TIMEOUT, () -> {
+      SeiNode again = client.resources(SeiNode.class).inNamespace(ns).withName("pub-1").get();
+      Pod pod = pod("pub-1");
+      return again != null && !again.getMetadata().getUid().equals(nodeUid) && pod != null && ready(pod);
+    });
+    pointNamesAtPods();
+    awaitMesh();
+
+    assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("pub-1-data").get().getMetadata().getUid())
+        .isEqualTo(claimUid);
+    assertThat(rpc("pub-1", "status").at("/node_info/id").asText()).isEqualTo(nodeIds.get("pub-1"));
+    assertThat(exec("pub-1", "ls", "/sei")).contains("marker");
+  }
+
+  private static void apply(String name, String labels, int replicas, String networking) {
+    String manifest = """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNodeDeployment
+        metadata:
+          name: %s
+          labels: {%s}
+        spec:
+          replicas: %d
+          %s
+          template:
+            spec:
+              chainId: pacific-1
+              image: %s
+              fullNode: {}
+              peers: [{seinodeDeployment: {selector: {sei.io/role: publisher}}}]
+              overrides:
+                network.rpc.listen_address: tcp://0.0.0.0:26657
+                network.p2p.max_connections: "50"
+        """.formatted(name, labels, replicas, networking, SeidStandIn.IMAGE);
+    Kubectl.Result result = plane.kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
+    assertThat(result.succeeded()).as(result.toString()).isTrue();
+  }
+
+  /**
+   * Every pod Ready (P2P listens), every published name resolving to its pod, every publisher connected to the
+   * five other nodes and every consumer to the four publishers.
+   */
+  private static void awaitMesh() {
+    Await.until("every pod Ready", TIMEOUT, () -> {
+      pointNamesAtPods();
+      return all().allMatch(name -> pod(name) != null && ready(pod(name)));
+    });
+    Map<String, String> nodeIds = nodeIds();
+    for (String name : PUBLISHERS) {
+      Await.until(name + " connected to the five other nodes", TIMEOUT,
+          () -> connectedPeers(name).equals(othersOf(name, all().toList(), nodeIds)),
+          () -> name + " is connected to " + connectedPeers(name));
+    }
+    for (String name : CONSUMERS) {
+      Await.until(name + " connected to the four publishers", TIMEOUT,
+          () -> connectedPeers(name).equals(othersOf(name, PUBLISHERS, nodeIds)),
+          () -> name + " is connected to " + connectedPeers(name));
+    }
+  }
+
+  /** Each published load-balancer name resolves, in the cluster's DNS, to its node's pod. */
+  private static void pointNamesAtPods() {
+    for (String name : PUBLISHERS) {
+      SeiNode seiNode = client.resources(SeiNode.class).inNamespace(ns).withName(name).get();
+      Pod pod = pod(name);
+      if (seiNode != null && seiNode.getStatus() != null && seiNode.getStatus().externalAddress() != null
+          && pod != null && pod.getStatus().getPodIP() != null) {
+        String address = seiNode.getStatus().externalAddress();
+        hostsFile.point(address.substring(0, address.lastIndexOf(':')), pod.getStatus().getPodIP());
+      }
+    }
+  }
+
+  /** The peers a node is connected to now, from its own log (v0.35's /net_info lists the peers it knows of). */
+  private static Set<String> connectedPeers(String name) {
+    Set<String> connected = new TreeSet<>();
+    Kubectl.Result logs = plane.kubectl().run("logs", "-n", ns, WellKnown.podName(name), "-c", "seid");
+    for (String line : logs.stdout().split("\n")) {
+      Matcher change = PEER_CHANGE.matcher(line);
+      if (change.find()) {
+        if (change.group(1).equals("connected")) {
+          connected.add(change.group(2));
+        } else {
+          connected.remove(change.group(2));
+        }
+      }
+    }
+    return connected;
+  }
+
+  private static Set<String> knownPeerIds(String name) {
+    Set<String> ids = new TreeSet<>();
+    rpc(name, "net_info").path("peers").forEach(peer -> ids.add(peer.path("node_id").asText()));
+    return ids;
+  }
+
+  private static String netInfoTable(String name, Map<String, String> nodeIds) {
+    List<String> lines = new ArrayList<>(List.of(name + " (status.nodeId " + nodeIds.get(name) + "): /net_info peers "
+        + "and connected peers", "| peer node_id | url (net_info) | connected | SeiNode with that status.nodeId |",
+        "|---|---|---|---|"));
+    Set<String> connected = connectedPeers(name);
+    Map<String, String> known = new LinkedHashMap<>();
+    rpc(name, "net_info").path("peers").forEach(peer -> known.put(peer.path("node_id").asText(),
+        peer.path("url").asText()));
+    Set<String> ids = new TreeSet<>(known.keySet());
+    ids.addAll(connected);
+    for (String id : ids) {
+      lines.add("| " + id + " | " + known.getOrDefault(id, "(not listed)") + " | " + connected.contains(id) + " | "
+          + nodeIds.entrySet().stream().filter(e -> e.getValue().equals(id)).map(Map.Entry::getKey).findFirst()
+              .orElse("(none)") + " |");
+    }
+    return String.join("\n", lines);
+  }
+
+  private static Set<String> othersOf(String name, List<String> among, Map<String, String> nodeIds) {
+    return among.stream().filter(other -> !other.equals(name)).map(nodeIds::get)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static Map<String, String> nodeIds() {
+    Map<String, String> ids = new LinkedHashMap<>();
+    all().forEach(name -> ids.put(name, client.resources(SeiNode.class).inNamespace(ns).withName(name).get()
+        .getStatus().nodeId()));
+    return ids;
+  }
+
+  private static JsonNode rpc(String name, String method) {
+    String ip = pod(name).getStatus().getPodIP();
+    try {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":26657/"
+          + method)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(response.body()).path("result");
+    } catch (IOException e) {
+      throw new IllegalStateException(name + "'s RPC did not answer " + method + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String exec(String name, String... command) {
+    List<String> args = new ArrayList<>(List.of("exec", "-n", ns, WellKnown.podName(name), "-c", "seid", "--"));
+    args.addAll(List.of(command));
+    Kubectl.Result result = plane.kubectl().run(args.toArray(String[]::new));
+    assertThat(result.succeeded()).as(result.toString()).isTrue();
+    return result.stdout();
+  }
+
+  /** The lines of {@code [table]} in a TOML file. */
+  private static String section(String toml, String table) {
+    int start = toml.indexOf("\n[" + table + "]");
+    int end = toml.indexOf("\n[", start + 1);
+    return toml.substring(start, end < 0 ? toml.length() : end);
+  }
+
+  private static Pod pod(String name) {
+    return client.pods().inNamespace(ns).withName(WellKnown.podName(name)).get();
+  }
+
+  private static boolean ready(Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+        .stream().anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+  }
+
+  private static Stream<String> all() {
+    return Stream.concat(PUBLISHERS.stream(), CONSUMERS.stream());
+  }
+}
