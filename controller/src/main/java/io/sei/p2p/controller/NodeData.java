@@ -28,18 +28,27 @@ final class NodeData {
 
   /**
    * @param mayStart whether the StatefulSet may be created
-   * @param ready    the condition's status: true, false, or null for unknown (a claim still being provisioned)
+   * @param ready    the condition's status
    */
-  record Check(boolean mayStart, Boolean ready, String reason, String message) {
+  record Check(boolean mayStart, boolean ready, String reason, String message) {
   }
 
-  Check beforeFirstStart(SeiNode node, PodSettings settings) {
+  /**
+   * Whether the node's chain has a genesis source: known from the settings alone, so said as soon as the node exists
+   * (a change of the settings restarts the controller, which looks at every node again).
+   */
+  static Check genesis(SeiNode node, PodSettings settings) {
+    return settings.genesis() != null ? null : new Check(false, false, "NoGenesisSource", "no genesis source is "
+        + "configured for chain " + node.getSpec().chainId() + ": set SEI_GENESIS on the controller, e.g. "
+        + node.getSpec().chainId() + "=configmap:<name>");
+  }
+
+  /**
+   * The node's data claim, created when the node may start and not before: a claim whose class provisions at once
+   * is a paid volume, and a node that waits for its address may wait for good (a cluster that cannot publish).
+   */
+  Check claim(SeiNode node, PodSettings settings) {
     String namespace = node.getMetadata().getNamespace();
-    if (settings.genesis() == null) {
-      return new Check(false, false, "NoGenesisSource", "no genesis source is configured for chain "
-          + node.getSpec().chainId() + ": set SEI_GENESIS on the controller, e.g. " + node.getSpec().chainId()
-          + "=configmap:<name>");
-    }
     String name = NodeObjects.dataClaimName(node);
     PersistentVolumeClaim claim = StepFailed.during("DataClaimFailed", () -> read(namespace, name));
     if (claim == null && NodeObjects.managesDataClaim(node)) {
@@ -59,11 +68,9 @@ final class NodeData {
       return new Check(false, false, "ClaimLost", "PersistentVolumeClaim " + name + " lost its volume; replace "
           + "the claim (its data is gone) or restore the volume");
     }
-    if ("Bound".equals(phase)) {
-      return new Check(true, true, "ClaimBound", "seid's home is on PersistentVolumeClaim " + name);
-    }
-    return new Check(true, null, "ClaimPending", "PersistentVolumeClaim " + name + " is " + (phase == null
-        ? "new" : phase) + "; the pod starts once its volume is provisioned");
+    // Pending and Bound alike: a claim is often provisioned only once its pod is scheduled, and one condition for
+    // both spares each node a status write when its claim binds
+    return new Check(true, true, "ClaimAvailable", "seid's home is on PersistentVolumeClaim " + name);
   }
 
   private PersistentVolumeClaim read(String namespace, String name) {

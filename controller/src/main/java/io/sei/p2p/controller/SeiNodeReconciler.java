@@ -60,8 +60,11 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
             before.getMetadata().getGeneration()) || !Objects.equals(now.getMetadata().getAnnotations(),
             before.getMetadata().getAnnotations()) || now.getMetadata().getDeletionTimestamp() != null,
             Slim::statefulSet),
-        // the pod IP is checked against SEI_VPC_CIDR
-        labelled(context, Pod.class, (now, before) -> !Objects.equals(podIp(now), podIp(before)), Slim::pod)));
+        // the pod IP is checked against SEI_VPC_CIDR, and a home the pod refused, or prepared after that, is reported
+        // (on KWOK's nodes a pod's IP and its completed preparation arrive together)
+        labelled(context, Pod.class, (now, before) -> !Objects.equals(podIp(now), podIp(before))
+            || !Objects.equals(Workload.homeRejection(now), Workload.homeRejection(before))
+            || Workload.homePrepared(now) != Workload.homePrepared(before), Slim::pod)));
     sources.addAll(peerGraph.eventSources());
     return sources;
   }

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
+import io.sei.p2p.rules.NodeObjects;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -47,12 +49,16 @@ final class Slim {
     return withoutBookkeeping(node);
   }
 
-  /** A pod: only whether it runs and its IP are read. */
+  /** A pod: only whether it runs, its IP and why the preparation of seid's home failed (if it did) are read. */
   static Pod pod(Pod pod) {
     PodStatus status = pod.getStatus();
     pod.setSpec(null);
     pod.setStatus(status == null ? null
-        : new PodStatusBuilder().withPhase(status.getPhase()).withPodIP(status.getPodIP()).build());
+        : new PodStatusBuilder().withPhase(status.getPhase()).withPodIP(status.getPodIP())
+            .withInitContainerStatuses(status.getInitContainerStatuses() == null ? List.of()
+                : status.getInitContainerStatuses().stream()
+                    .filter(container -> NodeObjects.PREPARE_CONTAINER.equals(container.getName())).toList())
+            .build());
     return withoutBookkeeping(pod);
   }
 

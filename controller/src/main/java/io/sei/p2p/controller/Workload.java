@@ -2,7 +2,10 @@ package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.model.SeiNode;
@@ -31,11 +34,12 @@ final class Workload {
 
   static final String PEERS_RESOLVED = "PeersResolved";
   static final String OVERRIDES_WRITTEN = "OverridesWritten";
+  private static final String HOME_REJECTED = "HomeRejected";
   private static final String WAITING_FOR_PEERS = "WaitingForPeers";
   private static final String STATEFUL_SET_FAILED = "StatefulSetApplyFailed";
   /** The webhook's cache may not have seen the published address yet when the StatefulSet is first created. */
   private static final Duration HELD_RECHECK = Duration.ofSeconds(5);
-  /** An imported claim or a genesis source appears without an event this controller watches. */
+  /** An imported claim appears without an event this controller watches. */
   private static final Duration DATA_RECHECK = Duration.ofSeconds(30);
   private static final int LISTED_PROBLEMS = 3;
   private static final Logger LOG = LoggerFactory.getLogger(Workload.class);
@@ -69,20 +73,17 @@ final class Workload {
     PodSettings settings = config.podSettings(node);
     StatefulSet running = owned.get(StatefulSet.class, node.getMetadata().getName());
     if (running == null) {
-      if (!mayStart) {
+      NodeData.Check genesis = NodeData.genesis(node, settings);
+      if (genesis != null || !mayStart) {
+        if (genesis != null) {
+          conditions = dataChecked(node, old, conditions, genesis, generation, now);
+        }
         return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
             "the peers are resolved when the node starts", generation, now), null);
       }
-      NodeData.Check check = data.beforeFirstStart(node, settings);
-      conditions = check.ready() == null
-          ? Conditions.unknown(conditions, NodeData.DATA_READY, check.reason(), check.message(), generation, now)
-          : Conditions.set(conditions, NodeData.DATA_READY, check.ready(), check.reason(), check.message(),
-              generation, now);
-      if (Conditions.transitioned(old.conditions(), conditions, NodeData.DATA_READY) && Boolean.FALSE.equals(
-          check.ready())) {
-        events.warning(node, check.reason(), check.message());
-      }
-      if (!check.mayStart()) {
+      NodeData.Check claim = data.claim(node, settings);
+      conditions = dataChecked(node, old, conditions, claim, generation, now);
+      if (!claim.mayStart()) {
         return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
             "the peers are resolved when the node starts", generation, now), DATA_RECHECK);
       }
@@ -117,6 +118,8 @@ final class Workload {
         recheck = update.recheck();
       }
     }
+    conditions = homeChecked(node, old, conditions, owned.get(Pod.class, WellKnown.podName(node.getMetadata()
+        .getName())), generation, now);
     StatefulSet desired = NodeObjects.statefulSet(node, wanted, settings, 0);
     int peersAtStart = startsTheSame(running, desired) ? peersAtStart(running) : configured.size();
     StatefulSet statefulSet = StepFailed.during(STATEFUL_SET_FAILED,
@@ -150,6 +153,69 @@ final class Workload {
       }
       throw StepFailed.of(STATEFUL_SET_FAILED, e);
     }
+  }
+
+  /** {@code DataReady} as {@code check} says, with a Warning Event when it turns false. */
+  private List<Condition> dataChecked(SeiNode node, SeiNodeStatus old, List<Condition> conditions,
+      NodeData.Check check, Long generation, Instant now) {
+    List<Condition> checked = Conditions.set(conditions, NodeData.DATA_READY, check.ready(), check.reason(),
+        check.message(), generation, now);
+    if (Conditions.transitioned(old.conditions(), checked, NodeData.DATA_READY) && !check.ready()) {
+      events.warning(node, check.reason(), check.message());
+    }
+    return checked;
+  }
+
+  /**
+   * Why the pod's preparation of seid's home failed, from the {@code config} init container's last termination (its
+   * last log line: the entry point's one-line reason); null while it has not failed.
+   */
+  static String homeRejection(Pod pod) {
+    if (pod == null || pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+      return null;
+    }
+    for (ContainerStatus container : pod.getStatus().getInitContainerStatuses()) {
+      if (!NodeObjects.PREPARE_CONTAINER.equals(container.getName()) || container.getState() == null) {
+        continue;
+      }
+      // a failed attempt is the current state, or the last one while the kubelet waits to try again
+      ContainerStateTerminated failed = container.getState().getWaiting() != null && container.getLastState() != null
+          ? container.getLastState().getTerminated() : container.getState().getTerminated();
+      if (failed != null && failed.getExitCode() != null && failed.getExitCode() != 0) {
+        String message = failed.getMessage() == null ? "" : failed.getMessage().strip();
+        return message.isEmpty() ? "exit code " + failed.getExitCode()
+            : message.substring(message.lastIndexOf('\n') + 1);
+      }
+    }
+    return null;
+  }
+
+  /** Whether the pod's preparation of seid's home has completed. */
+  static boolean homePrepared(Pod pod) {
+    return pod != null && pod.getStatus() != null && pod.getStatus().getInitContainerStatuses() != null
+        && pod.getStatus().getInitContainerStatuses().stream().anyMatch(container ->
+            NodeObjects.PREPARE_CONTAINER.equals(container.getName()) && container.getState() != null
+                && container.getState().getTerminated() != null
+                && Integer.valueOf(0).equals(container.getState().getTerminated().getExitCode()));
+  }
+
+  /**
+   * {@code DataReady=False/HomeRejected} while the running pod refuses its home (another node's key, a malformed
+   * file), with a Warning Event; back to true once a pod prepared it.
+   */
+  private List<Condition> homeChecked(SeiNode node, SeiNodeStatus old, List<Condition> conditions, Pod pod,
+      Long generation, Instant now) {
+    String rejection = homeRejection(pod);
+    Condition data = Conditions.find(conditions, NodeData.DATA_READY);
+    if (rejection != null) {
+      return dataChecked(node, old, conditions, new NodeData.Check(false, false, HOME_REJECTED,
+          "the pod refuses seid's home: " + rejection), generation, now);
+    }
+    if (data != null && HOME_REJECTED.equals(data.getReason()) && homePrepared(pod)) {
+      return Conditions.set(conditions, NodeData.DATA_READY, true, "HomePrepared", "the pod prepared seid's home",
+          generation, now);
+    }
+    return conditions;
   }
 
   /** Whether every override reached seid's files; those that did not are listed (the webhook warned of each). */

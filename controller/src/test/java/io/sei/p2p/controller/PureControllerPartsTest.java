@@ -27,6 +27,47 @@ import org.junit.jupiter.api.Test;
 class PureControllerPartsTest {
 
   @Test
+  void aHomeThePodRefusedIsReadFromItsPreparationsLastFailureAndSurvivesTheCache() {
+    String log = "seid's settings merged into config.toml\nsei-p2p: cannot prepare seid's home /sei: it is not ours";
+
+    Pod waiting = withPreparation("""
+        {"name": "config", "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+         "lastState": {"terminated": {"exitCode": 1, "message": %s}}}""".formatted(quoted(log)));
+    Pod failedNow = withPreparation("""
+        {"name": "config", "state": {"terminated": {"exitCode": 2}}}""");
+    Pod recovered = withPreparation("""
+        {"name": "config", "state": {"terminated": {"exitCode": 0}},
+         "lastState": {"terminated": {"exitCode": 1, "message": "old"}}}""");
+    Pod otherContainer = withPreparation("""
+        {"name": "seid-init", "state": {"terminated": {"exitCode": 1, "message": "not the preparation"}}}""");
+
+    assertThat(Workload.homeRejection(waiting)).isEqualTo("sei-p2p: cannot prepare seid's home /sei: it is not ours");
+    assertThat(Workload.homeRejection(Slim.pod(waiting))).as("what the cache keeps")
+        .isEqualTo("sei-p2p: cannot prepare seid's home /sei: it is not ours");
+    assertThat(Workload.homeRejection(failedNow)).isEqualTo("exit code 2");
+    assertThat(Workload.homeRejection(recovered)).isNull();
+    assertThat(Workload.homePrepared(recovered)).isTrue();
+    assertThat(Workload.homePrepared(Slim.pod(recovered))).as("what the cache keeps").isTrue();
+    assertThat(Workload.homePrepared(waiting)).isFalse();
+    assertThat(Workload.homePrepared(failedNow)).isFalse();
+    assertThat(Workload.homeRejection(otherContainer)).isNull();
+    assertThat(Workload.homeRejection(new PodBuilder().withNewMetadata().withName("n-0").endMetadata().build()))
+        .isNull();
+  }
+
+  private static Pod withPreparation(String initContainerStatus) {
+    return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal("""
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "n-0", "namespace": "ns"},
+         "spec": {"containers": [{"name": "seid", "image": "seid"}]},
+         "status": {"phase": "Pending", "podIP": "10.0.0.5", "initContainerStatuses": [%s]}}"""
+        .formatted(initContainerStatus), Pod.class);
+  }
+
+  private static String quoted(String text) {
+    return "\"" + text.replace("\n", "\\n") + "\"";
+  }
+
+  @Test
   void aFailedStepIsReportedWithItsReasonAndTheApiserversWordsOnceUntilItChanges() {
     SeiNode node = node();
     KubernetesClientException quota = new KubernetesClientException(new StatusBuilder().withCode(403)

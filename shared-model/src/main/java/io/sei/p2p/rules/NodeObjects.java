@@ -36,6 +36,10 @@ public final class NodeObjects {
   static final String HOME_CONFIG = SeidSettings.HOME + "/config";
   static final String OVERLAYS_MOUNT = "/etc/sei-p2p/config";
   static final String GENESIS_MOUNT = "/etc/sei-p2p/genesis";
+  /** Where the preparation reads the node's key, to refuse a home that holds another node's. */
+  static final String KEY_MOUNT = "/etc/sei-p2p/node-key";
+  /** The init container that prepares seid's home; its failure is the home's rejection. */
+  public static final String PREPARE_CONTAINER = "config";
   static final String SCRATCH = "/tmp";
   static final String PREPARE_MEMORY = "128Mi";
   private static final String DATA_VOLUME = "data";
@@ -204,11 +208,15 @@ public final class NodeObjects {
         .build();
   }
 
-  /** The project's entry point: the ConfigMap's settings merged into seid's files, the genesis installed. */
+  /**
+   * The project's entry point: a home that holds another node's key refused, the ConfigMap's settings merged into
+   * seid's files, the genesis installed.
+   */
   private static Container prepare(PodSettings settings) {
     List<String> command = new ArrayList<>(List.of("/opt/java/bin/java", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-cp", "/app/controller.jar:/app/lib/*",
-        PREPARE_MAIN, "--home", SeidSettings.HOME, "--overlays", OVERLAYS_MOUNT));
+        PREPARE_MAIN, "--home", SeidSettings.HOME, "--overlays", OVERLAYS_MOUNT,
+        "--node-key", KEY_MOUNT + "/" + SeidSettings.NODE_KEY_FILE));
     PodSettings.GenesisSource genesis = settings.genesis();
     if (genesis != null && genesis.configMap() != null) {
       command.addAll(List.of("--genesis-file", GENESIS_MOUNT + "/" + SeidSettings.GENESIS_FILE));
@@ -216,7 +224,7 @@ public final class NodeObjects {
       command.addAll(List.of("--genesis-url", genesis.url(), "--genesis-sha256", genesis.sha256()));
     }
     ContainerBuilder container = new ContainerBuilder()
-        .withName("config")
+        .withName(PREPARE_CONTAINER)
         .withImage(settings.toolsImage())
         .withCommand(command)
         .withNewResources()
@@ -227,6 +235,7 @@ public final class NodeObjects {
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(SeidSettings.HOME).endVolumeMount()
         .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(OVERLAYS_MOUNT).withReadOnly(true).endVolumeMount()
+        .addNewVolumeMount().withName(KEY_VOLUME).withMountPath(KEY_MOUNT).withReadOnly(true).endVolumeMount()
         .addNewVolumeMount().withName(SCRATCH_VOLUME).withMountPath(SCRATCH).endVolumeMount();
     if (genesis != null && genesis.configMap() != null) {
       container.addNewVolumeMount().withName(GENESIS_VOLUME).withMountPath(GENESIS_MOUNT).withReadOnly(true)

@@ -86,9 +86,10 @@ class NodePodTest {
     Container prepare = pod.getInitContainers().get(1);
     assertThat(prepare.getImage()).isEqualTo("tools:1");
     assertThat(prepare.getCommand()).containsSubsequence("io.sei.p2p.controller.podinit.SeidHome", "--home", "/sei",
-        "--overlays", "/etc/sei-p2p/config", "--genesis-file", "/etc/sei-p2p/genesis/genesis.json");
-    assertThat(mounts(prepare)).containsExactly("data /sei rw", "config /etc/sei-p2p/config ro", "tmp /tmp rw",
-        "genesis /etc/sei-p2p/genesis ro");
+        "--overlays", "/etc/sei-p2p/config", "--node-key", "/etc/sei-p2p/node-key/node_key.json", "--genesis-file",
+        "/etc/sei-p2p/genesis/genesis.json");
+    assertThat(mounts(prepare)).containsExactly("data /sei rw", "config /etc/sei-p2p/config ro",
+        "node-key /etc/sei-p2p/node-key ro", "tmp /tmp rw", "genesis /etc/sei-p2p/genesis ro");
     assertThat(volume(pod, "config").getConfigMap().getName()).isEqualTo("v-config");
     assertThat(volume(pod, "genesis").getConfigMap().getName()).isEqualTo("pacific-1-genesis");
   }

@@ -30,6 +30,12 @@ final class Manifests {
    * continues the spec, {@code templateSpecExtra} the template's spec.
    */
   static String deployment(String name, String labels, int replicas, String specExtra, String templateSpecExtra) {
+    return deployment(name, labels, replicas, specExtra, "ghcr.io/sei-protocol/seid:v6.1.0", templateSpecExtra);
+  }
+
+  /** The same, of nodes that run {@code image}. */
+  static String deployment(String name, String labels, int replicas, String specExtra, String image,
+      String templateSpecExtra) {
     return """
         apiVersion: sei.io/v1alpha1
         kind: SeiNodeDeployment
@@ -42,10 +48,10 @@ final class Manifests {
           template:
             spec:
               chainId: pacific-1
-              image: ghcr.io/sei-protocol/seid:v6.1.0
+              image: %s
               fullNode: {}
               %s
-        """.formatted(name, labels, replicas, specExtra, templateSpecExtra);
+        """.formatted(name, labels, replicas, specExtra, image, templateSpecExtra);
   }
 
   /** A StatefulSet labelled for {@code node}, as someone might create it by hand. */

@@ -3,18 +3,14 @@ package io.sei.p2p.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.SeidSettings;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -38,19 +32,22 @@ import org.junit.jupiter.api.TestMethodOrder;
  * SeiNodes whose pods really run, on a real one-node cluster of this machine with the system installed as users
  * install it: each pod runs the seid stand-in (Tendermint v0.35.9 behind the {@code seid} script) from the files its
  * init containers prepare on its data claim (served by rancher's local-path-provisioner), with its key Secret, and
- * peers dial each other through the published load-balancer names, which the cluster's DNS resolves to the pods. Needs
- * root. The checks build on each other, hence their order.
+ * peers dial each other through the published load-balancer names, which the cluster's DNS resolves to the pods; and a
+ * home imported from another node is refused rather than taken over. Needs root. The checks build on each other,
+ * hence their order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeInPodIT {
 
   private static final String ROUTABLE_VPC_CIDRS = "10.0.0.0/16," + LocalNode.CLUSTER_CIDR;
   private static final Duration TIMEOUT = Duration.ofMinutes(4);
+  /**
+   * A node that was away comes back when its peers dial it again, and Tendermint backs off redialing a persistent
+   * peer up to 5 minutes (MaxRetryTimePersistent); consumers, which publish no address, are never dialed.
+   */
+  private static final Duration RECONNECT_TIMEOUT = Duration.ofMinutes(6);
   private static final List<String> PUBLISHERS = List.of("pub-0", "pub-1", "pub-2", "pub-3");
   private static final List<String> CONSUMERS = List.of("cons-0", "cons-1");
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static final Pattern PEER_CHANGE = Pattern.compile("INFO peer (connected|disconnected) .*peer=([0-9a-f]{40})");
 
   private static ControlPlane plane;
   private static LocalNode node;
@@ -185,26 +182,97 @@ class NodeInPodIT {
     assertThat(exec("pub-1", "ls", "/sei")).contains("marker");
   }
 
-  private static void apply(String name, String labels, int replicas, String networking) {
-    String manifest = """
-        apiVersion: sei.io/v1alpha1
-        kind: SeiNodeDeployment
-        metadata:
-          name: %s
-          labels: {%s}
+  @Test
+  @Order(5)
+  void anImportedHomeOfAnotherNodeIsRefusedWithAConditionUntilItIsThisNodes() {
+    // a claim holding a home that another node initialised, with that node's key
+    plane.kubectl().runWithInput("""
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: foreign-home}
         spec:
-          replicas: %d
-          %s
-          template:
-            spec:
-              chainId: pacific-1
-              image: %s
-              fullNode: {}
-              peers: [{seinodeDeployment: {selector: {sei.io/role: publisher}}}]
+          accessModes: [ReadWriteOnce]
+          storageClassName: local-path
+          resources: {requests: {storage: 1Gi}}
+        """, "-n", ns, "apply", "-f", "-");
+    // (without a genesis: the chain's comes from its source when the home has none)
+    runOnClaim("home-maker", "tendermint init full --home /sei && rm /sei/config/genesis.json");
+    Kubectl.Result applied = plane.kubectl().runWithInput("""
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNode
+        metadata: {name: imported}
+        spec:
+          chainId: pacific-1
+          image: %s
+          fullNode: {}
+          dataVolume: {import: {pvcName: foreign-home}}
+          overrides: {network.rpc.listen_address: "tcp://0.0.0.0:26657"}
+        """.formatted(SeidStandIn.IMAGE), "-n", ns, "apply", "-f", "-");
+    assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+
+    Await.until("the imported node's DataReady=False/HomeRejected", TIMEOUT,
+        () -> "HomeRejected".equals(dataReady("imported").getReason()), () -> dataReady("imported").toString());
+    String nodeId = client.resources(SeiNode.class).inNamespace(ns).withName("imported").get().getStatus().nodeId();
+    assertThat(dataReady("imported").getStatus()).isEqualTo("False");
+    assertThat(dataReady("imported").getMessage()).contains("/sei/config/node_key.json is the key of node ")
+        .contains(", not of this node (" + nodeId + "): the home belongs to another node");
+    assertThat(client.v1().events().inNamespace(ns).list().getItems()).as("a Warning Event")
+        .anySatisfy(event -> {
+          assertThat(event.getInvolvedObject().getName()).isEqualTo("imported");
+          assertThat(event.getReason()).isEqualTo("HomeRejected");
+          assertThat(event.getType()).isEqualTo("Warning");
+        });
+
+    // the operator pauses the node, gives the home this node's identity as the message says, and resumes it
+    paused("imported", true);
+    Await.until("the imported node's pod gone", TIMEOUT, () -> pod("imported") == null);
+    runOnClaim("key-remover", "rm /sei/config/node_key.json");
+    paused("imported", false);
+    Await.until("the imported node running as itself", TIMEOUT, () -> pod("imported") != null
+        && ready(pod("imported")) && "True".equals(dataReady("imported").getStatus()));
+    assertThat(rpc("imported", "status").at("/node_info/id").asText()).isEqualTo(nodeId);
+    assertThat(dataReady("imported").getReason()).isEqualTo("HomePrepared");
+  }
+
+  private static void paused(String name, boolean paused) {
+    Kubectl.Result patched = plane.kubectl().run("patch", "seinode", name, "-n", ns, "--type", "merge", "-p",
+        "{\"spec\": {\"paused\": " + paused + "}}");
+    assertThat(patched.succeeded()).as(patched.toString()).isTrue();
+  }
+
+  /** Runs {@code script} once in a pod of the stand-in's image with claim foreign-home at /sei. */
+  private static void runOnClaim(String name, String script) {
+    Kubectl.Result created = plane.kubectl().runWithInput("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s}
+        spec:
+          restartPolicy: Never
+          securityContext: {runAsUser: 65532, runAsGroup: 65532, runAsNonRoot: true}
+          containers:
+          - {name: run, image: "%s", command: [/bin/sh, -c, "%s"], volumeMounts: [{name: home, mountPath: /sei}]}
+          volumes: [{name: home, persistentVolumeClaim: {claimName: foreign-home}}]
+        """.formatted(name, SeidStandIn.IMAGE, script), "-n", ns, "apply", "-f", "-");
+    assertThat(created.succeeded()).as(created.toString()).isTrue();
+    Await.until(name + " done", TIMEOUT, () -> "Succeeded".equals(client.pods().inNamespace(ns).withName(name).get()
+        .getStatus().getPhase()));
+    client.pods().inNamespace(ns).withName(name).delete();
+  }
+
+  /** The node's DataReady condition; an empty one while it has none. */
+  private static Condition dataReady(String name) {
+    SeiNode seiNode = client.resources(SeiNode.class).inNamespace(ns).withName(name).get();
+    Condition condition = seiNode == null || seiNode.getStatus() == null ? null
+        : Conditions.find(seiNode.getStatus().conditions(), "DataReady");
+    return condition == null ? new Condition() : condition;
+  }
+
+  private static void apply(String name, String labels, int replicas, String networking) {
+    String manifest = Manifests.deployment(name, labels, replicas, networking, SeidStandIn.IMAGE, """
+        peers: [{seinodeDeployment: {selector: {sei.io/role: publisher}}}]
               overrides:
                 network.rpc.listen_address: tcp://0.0.0.0:26657
-                network.p2p.max_connections: "50"
-        """.formatted(name, labels, replicas, networking, SeidStandIn.IMAGE);
+                network.p2p.max_connections: '50'""");
     Kubectl.Result result = plane.kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
     assertThat(result.succeeded()).as(result.toString()).isTrue();
   }
@@ -220,12 +288,12 @@ class NodeInPodIT {
     });
     Map<String, String> nodeIds = nodeIds();
     for (String name : PUBLISHERS) {
-      Await.until(name + " connected to the five other nodes", TIMEOUT,
+      Await.until(name + " connected to the five other nodes", RECONNECT_TIMEOUT,
           () -> connectedPeers(name).equals(othersOf(name, all().toList(), nodeIds)),
           () -> name + " is connected to " + connectedPeers(name));
     }
     for (String name : CONSUMERS) {
-      Await.until(name + " connected to the four publishers", TIMEOUT,
+      Await.until(name + " connected to the four publishers", RECONNECT_TIMEOUT,
           () -> connectedPeers(name).equals(othersOf(name, PUBLISHERS, nodeIds)),
           () -> name + " is connected to " + connectedPeers(name));
     }
@@ -244,27 +312,14 @@ class NodeInPodIT {
     }
   }
 
-  /** The peers a node is connected to now, from its own log (v0.35's /net_info lists the peers it knows of). */
+  /** The peers a node is connected to now, from its log. */
   private static Set<String> connectedPeers(String name) {
-    Set<String> connected = new TreeSet<>();
-    Kubectl.Result logs = plane.kubectl().run("logs", "-n", ns, WellKnown.podName(name), "-c", "seid");
-    for (String line : logs.stdout().split("\n")) {
-      Matcher change = PEER_CHANGE.matcher(line);
-      if (change.find()) {
-        if (change.group(1).equals("connected")) {
-          connected.add(change.group(2));
-        } else {
-          connected.remove(change.group(2));
-        }
-      }
-    }
-    return connected;
+    return StandInReadings.connectedPeers(plane.kubectl().run("logs", "-n", ns, WellKnown.podName(name), "-c",
+        "seid").stdout());
   }
 
   private static Set<String> knownPeerIds(String name) {
-    Set<String> ids = new TreeSet<>();
-    rpc(name, "net_info").path("peers").forEach(peer -> ids.add(peer.path("node_id").asText()));
-    return ids;
+    return new TreeSet<>(StandInReadings.knownPeers(rpc(name, "net_info")).keySet());
   }
 
   private static String netInfoTable(String name, Map<String, String> nodeIds) {
@@ -272,9 +327,7 @@ class NodeInPodIT {
         + "and connected peers", "| peer node_id | url (net_info) | connected | SeiNode with that status.nodeId |",
         "|---|---|---|---|"));
     Set<String> connected = connectedPeers(name);
-    Map<String, String> known = new LinkedHashMap<>();
-    rpc(name, "net_info").path("peers").forEach(peer -> known.put(peer.path("node_id").asText(),
-        peer.path("url").asText()));
+    Map<String, String> known = StandInReadings.knownPeers(rpc(name, "net_info"));
     Set<String> ids = new TreeSet<>(known.keySet());
     ids.addAll(connected);
     for (String id : ids) {
@@ -298,17 +351,7 @@ class NodeInPodIT {
   }
 
   private static JsonNode rpc(String name, String method) {
-    String ip = pod(name).getStatus().getPodIP();
-    try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":26657/"
-          + method)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return JSON.readTree(response.body()).path("result");
-    } catch (IOException e) {
-      throw new IllegalStateException(name + "'s RPC did not answer " + method + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return StandInReadings.rpc(pod(name).getStatus().getPodIP() + ":26657", method);
   }
 
   private static String exec(String name, String... command) {

@@ -1,7 +1,6 @@
 package io.sei.p2p.testbed;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -15,13 +14,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,14 +38,12 @@ import java.util.stream.Collectors;
  */
 final class TendermintNode implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   /** The pod's mount points, as NodeObjects lays them out. */
   private static final String POD_HOME = SeidSettings.HOME;
   private static final String POD_OVERLAYS = "/etc/sei-p2p/config";
   private static final String POD_GENESIS = "/etc/sei-p2p/genesis";
+  private static final String POD_KEY = "/etc/sei-p2p/node-key";
   private static final String POD_SCRATCH = "/tmp";
-  private static final Pattern PEER_CHANGE = Pattern.compile("INFO peer (connected|disconnected) .*peer=([0-9a-f]{40})");
   private static final Pattern CONNECTION = Pattern.compile("starting service impl=MConn\\{(.+?):\\d+}");
 
   private final String name;
@@ -102,8 +95,9 @@ final class TendermintNode implements AutoCloseable {
 
   /**
    * Runs the pod of {@code statefulSet} as {@code name}: its volumes are {@code config} (the node's ConfigMap),
-   * {@code genesis} (the chain's genesis ConfigMap) and {@code nodeKeyJson}, its home a folder that persists across
-   * starts as the data claim does; {@code rpcAddress} is where its RPC listens, as its overrides say.
+   * {@code genesis} (the chain's genesis ConfigMap) and {@code nodeKeyJson} (the key Secret's file), its home a
+   * folder that persists across starts as the data claim does; {@code rpcAddress} is where its RPC listens, as its
+   * overrides say.
    */
   static TendermintNode start(Network network, String name, StatefulSet statefulSet, ConfigMap config,
       ConfigMap genesis, String nodeKeyJson, String rpcAddress) {
@@ -113,9 +107,11 @@ final class TendermintNode implements AutoCloseable {
       Path scratch = Files.createDirectories(root.resolve("tmp"));
       Path overlays = write(root.resolve("overlays"), config.getData());
       Path genesisDir = write(root.resolve("genesis"), genesis.getData());
+      Path keyDir = write(root.resolve("node-key"), Map.of(SeidSettings.NODE_KEY_FILE, nodeKeyJson));
       Map<String, String> paths = new LinkedHashMap<>();
       paths.put(POD_OVERLAYS, overlays.toString());
       paths.put(POD_GENESIS, genesisDir.toString());
+      paths.put(POD_KEY, keyDir.toString());
       paths.put(POD_HOME, home.toString());
       paths.put(POD_SCRATCH, scratch.toString());
       PodSpec pod = statefulSet.getSpec().getTemplate().getSpec();
@@ -182,23 +178,9 @@ final class TendermintNode implements AutoCloseable {
     return process;
   }
 
-  /**
-   * The IDs of the peers it is connected to now, from its own log: v0.35's {@code /net_info} lists the peers it knows
-   * an address of, connected or not, so the router's "peer connected" and "peer disconnected" lines are the record.
-   */
+  /** The IDs of the peers it is connected to now. */
   Set<String> peers() {
-    Set<String> connected = new TreeSet<>();
-    for (String line : log().split("\n")) {
-      Matcher change = PEER_CHANGE.matcher(line);
-      if (change.find()) {
-        if (change.group(1).equals("connected")) {
-          connected.add(change.group(2));
-        } else {
-          connected.remove(change.group(2));
-        }
-      }
-    }
-    return connected;
+    return StandInReadings.connectedPeers(log());
   }
 
   /** The hosts its peer connections were made with: the address a peer came from, or the name it dialed. */
@@ -213,10 +195,7 @@ final class TendermintNode implements AutoCloseable {
 
   /** The peers in its {@code /net_info}: those it knows an address of, by node ID, with that address. */
   Map<String, String> knownPeers() {
-    Map<String, String> peers = new LinkedHashMap<>();
-    rpc("net_info").path("peers").forEach(peer -> peers.put(peer.path("node_id").asText(),
-        peer.path("url").asText()));
-    return peers;
+    return StandInReadings.knownPeers(rpc("net_info"));
   }
 
   private String log() {
@@ -248,16 +227,7 @@ final class TendermintNode implements AutoCloseable {
   }
 
   private JsonNode rpc(String method) {
-    try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + rpc + "/" + method))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return JSON.readTree(response.body()).path("result");
-    } catch (IOException e) {
-      throw new IllegalStateException(name + "'s RPC did not answer " + method + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return StandInReadings.rpc(rpc, method);
   }
 
   private static void run(List<String> command, Map<String, String> env) {

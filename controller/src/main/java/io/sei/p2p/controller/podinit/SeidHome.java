@@ -7,6 +7,7 @@ import com.electronwill.nightconfig.core.io.ParsingMode;
 import com.electronwill.nightconfig.toml.TomlFormat;
 import com.electronwill.nightconfig.toml.TomlParser;
 import com.electronwill.nightconfig.toml.TomlWriter;
+import io.sei.p2p.rules.NodeId;
 import io.sei.p2p.rules.SeidSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The node pod's preparation of seid's home, at every start, from the project's image: each overlay of the node's
+ * The node pod's preparation of seid's home, at every start, from the project's image: a home that holds another
+ * node's key is refused; each overlay of the node's
  * ConfigMap ({@code config.toml}, {@code app.toml}, in seid's spelling) merged into the file of that name under
  * {@code <home>/config}, and the chain's genesis installed when the home has none. A merge parses both documents,
  * sets the overlay's values and writes the file back: comments, order and every other value are kept, and merging
@@ -120,6 +122,33 @@ public final class SeidHome {
     return done;
   }
 
+  /**
+   * Refuses a home that holds another node's key: seid would run with the node's own key (mounted over the file), so
+   * a home imported from another node would change identity without a word. An empty file is the mount point the
+   * runtime made for the node's key, and no file is a home that never had one.
+   */
+  static void checkNodeKey(Path home, Path nodeKey) throws Failure, IOException {
+    Path inHome = home.resolve("config").resolve(SeidSettings.NODE_KEY_FILE);
+    if (!Files.isRegularFile(inHome) || Files.size(inHome) == 0) {
+      return;
+    }
+    String ours = nodeId(nodeKey, "the node's key " + nodeKey);
+    String theirs = nodeId(inHome, inHome.toString());
+    if (!ours.equals(theirs)) {
+      throw new Failure(inHome + " is the key of node " + theirs + ", not of this node (" + ours + "): the home "
+          + "belongs to another node. Import a claim of this node, or remove that file to give the home this "
+          + "node's identity");
+    }
+  }
+
+  private static String nodeId(Path file, String what) throws Failure, IOException {
+    try {
+      return NodeId.fromNodeKeyJson(Files.readString(file));
+    } catch (IllegalArgumentException e) {
+      throw new Failure(what + " is not a node key: " + e.getMessage(), e);
+    }
+  }
+
   /** The genesis at {@code source} copied to {@code <home>/config/genesis.json}; false when the home has one. */
   static boolean installGenesis(Path home, Path source) throws Failure, IOException {
     Path target = home.resolve("config").resolve(SeidSettings.GENESIS_FILE);
@@ -197,8 +226,8 @@ public final class SeidHome {
   }
 
   /**
-   * {@code --home H --overlays D [--genesis-file F | --genesis-url U --genesis-sha256 S]}: exits 1 with one line on
-   * stderr when the home cannot be prepared, 2 on a wrong command line.
+   * {@code --home H --overlays D [--node-key K] [--genesis-file F | --genesis-url U --genesis-sha256 S]}: exits 1
+   * with one line on stderr when the home cannot be prepared, 2 on a wrong command line.
    */
   public static void main(String[] args) {
     int status = run(args, System.out, System.err);
@@ -213,16 +242,20 @@ public final class SeidHome {
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
     }
-    List<String> known = List.of("--home", "--overlays", "--genesis-file", "--genesis-url", "--genesis-sha256");
+    List<String> known = List.of("--home", "--overlays", "--node-key", "--genesis-file", "--genesis-url",
+        "--genesis-sha256");
     if (args.length % 2 != 0 || !known.containsAll(options.keySet()) || !options.containsKey("--home")
         || !options.containsKey("--overlays")
         || options.containsKey("--genesis-url") != options.containsKey("--genesis-sha256")) {
-      err.println("usage: SeidHome --home <dir> --overlays <dir> [--genesis-file <file> | --genesis-url <url> "
-          + "--genesis-sha256 <hex>]");
+      err.println("usage: SeidHome --home <dir> --overlays <dir> [--node-key <file>] [--genesis-file <file> | "
+          + "--genesis-url <url> --genesis-sha256 <hex>]");
       return 2;
     }
     Path home = Path.of(options.get("--home"));
     try {
+      if (options.containsKey("--node-key")) {
+        checkNodeKey(home, Path.of(options.get("--node-key")));
+      }
       List<String> merged = mergeAll(home, Path.of(options.get("--overlays")));
       out.println("seid's settings merged into " + (merged.isEmpty() ? "no file" : String.join(", ", merged)));
       boolean installed = false;

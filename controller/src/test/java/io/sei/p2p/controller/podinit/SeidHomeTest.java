@@ -166,6 +166,61 @@ class SeidHomeTest {
   }
 
   @Test
+  void aHomeThatHoldsAnotherNodesKeyIsRefusedAndOneWithoutOrWithItsOwnIsNot(@TempDir Path dir) throws Exception {
+    // IDs computed independently with Python's hashlib: sha256 of the public key, first 20 bytes
+    String ours = key(0); // ID 630dcd2966c4336691125448bbb25b4ff412a49c
+    String theirs = key(32); // ID 72dbb7336c76780023f83da4c355f2eeea85733b
+    Path nodeKey = Files.writeString(dir.resolve("node_key.json"), ours);
+    Path home = dir.resolve("sei");
+    Path inHome = Files.createDirectories(home.resolve("config")).resolve("node_key.json");
+
+    SeidHome.checkNodeKey(home, nodeKey); // no file: a home that never had a key
+    Files.writeString(inHome, "");
+    SeidHome.checkNodeKey(home, nodeKey); // the empty mount point the runtime made for the node's key
+    Files.writeString(inHome, ours);
+    SeidHome.checkNodeKey(home, nodeKey);
+    Files.writeString(inHome, theirs);
+    assertThatThrownBy(() -> SeidHome.checkNodeKey(home, nodeKey)).isInstanceOf(SeidHome.Failure.class)
+        .hasMessage(inHome + " is the key of node 72dbb7336c76780023f83da4c355f2eeea85733b, not of this node "
+            + "(630dcd2966c4336691125448bbb25b4ff412a49c): the home belongs to another node. Import a claim of this "
+            + "node, or remove that file to give the home this node's identity");
+    Files.writeString(inHome, "{\"not\": \"a key\"}");
+    assertThatThrownBy(() -> SeidHome.checkNodeKey(home, nodeKey)).isInstanceOf(SeidHome.Failure.class)
+        .hasMessageStartingWith(inHome + " is not a node key: ");
+  }
+
+  @Test
+  void theEntryPointRefusesAnotherNodesHomeBeforeItWritesAnything(@TempDir Path dir) throws Exception {
+    Path home = dir.resolve("sei");
+    Files.createDirectories(home.resolve("config"));
+    Files.writeString(home.resolve("config/config.toml"), CONFIG_TOML);
+    Files.writeString(home.resolve("config/node_key.json"), key(32));
+    Path overlays = Files.createDirectories(dir.resolve("overlays"));
+    Files.writeString(overlays.resolve("config.toml"), "[p2p]\nexternal-address = \"b:26656\"\n");
+    Path nodeKey = Files.writeString(dir.resolve("node_key.json"), key(0));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+    int status = SeidHome.run(new String[] {"--home", home.toString(), "--overlays", overlays.toString(),
+        "--node-key", nodeKey.toString()}, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(status).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("sei-p2p: cannot prepare seid's home " + home + ": ")
+        .contains("is the key of node 72dbb7336c76780023f83da4c355f2eeea85733b");
+    assertThat(Files.readString(home.resolve("config/config.toml"))).isEqualTo(CONFIG_TOML);
+  }
+
+  /** A node key whose public key is the bytes from {@code first} on. */
+  private static String key(int first) {
+    byte[] seed = new byte[32];
+    byte[] pub = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      pub[i] = (byte) (first + i);
+    }
+    return io.sei.p2p.rules.NodeId.nodeKeyJson(seed, pub);
+  }
+
+  @Test
   void aHomeThatSeidInitDidNotWriteIsAFailure(@TempDir Path dir) throws Exception {
     Path overlays = Files.createDirectories(dir.resolve("overlays"));
     Files.writeString(overlays.resolve("config.toml"), "[p2p]\nladdr = \"x\"\n");
