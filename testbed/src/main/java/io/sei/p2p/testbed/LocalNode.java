@@ -73,13 +73,12 @@ public final class LocalNode implements AutoCloseable {
   static final String PAUSE_IMAGE = "localhost/sei-p2p/pause:local";
   static final String COREDNS_IMAGE = "localhost/sei-p2p/coredns:local";
   static final String LOCAL_PATH_PROVISIONER = "rancher.io/local-path";
-  /** Its settings (namespace, the node's volume folder, the helper image), and its StorageClass. */
+  /** Its helper pods' scripts and template (namespace, helper image), and its StorageClass. */
   private static final String LOCAL_PATH_MANIFESTS = """
       apiVersion: v1
       kind: ConfigMap
       metadata: {name: local-path-config, namespace: %1$s}
       data:
-        config.json: '{"nodePathMap": [{"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["%2$s"]}]}'
         setup: |-
           #!/bin/sh
           set -eu
@@ -94,7 +93,7 @@ public final class LocalNode implements AutoCloseable {
           metadata: {name: helper-pod}
           spec:
             containers:
-            - {name: helper-pod, image: "%3$s", imagePullPolicy: Never}
+            - {name: helper-pod, image: "%2$s", imagePullPolicy: Never}
       ---
       apiVersion: storage.k8s.io/v1
       kind: StorageClass
@@ -412,8 +411,12 @@ public final class LocalNode implements AutoCloseable {
     String namespace = "local-path-storage";
     hostNamespace(namespace);
     Path volumes = folder("local-path");
-    plane.client().resourceList(LOCAL_PATH_MANIFESTS.formatted(namespace, volumes, helperImage)).serverSideApply();
+    plane.client().resourceList(LOCAL_PATH_MANIFESTS.formatted(namespace, helperImage)).serverSideApply();
+    // its settings from a file of the node's folder: a node torn down after a crash finds the process by that path
+    Path config = write(folder("local-path-provisioner").resolve("config.json"),
+        "{\"nodePathMap\": [{\"node\": \"DEFAULT_PATH_FOR_NON_LISTED_NODES\", \"paths\": [\"" + volumes + "\"]}]}");
     launch("local-path-provisioner", List.of(plane.binaries().localPathProvisioner().toString(), "start",
+        "--config", config.toString(),
         "--kubeconfig", plane.kubeconfig().toString(), "--namespace", namespace,
         "--configmap-name", "local-path-config", "--service-account-name", "default",
         "--helper-image", helperImage, "--provisioner-name", LOCAL_PATH_PROVISIONER));
@@ -806,6 +809,7 @@ public final class LocalNode implements AutoCloseable {
     }
     tornDown = true;
     stopPods();
+    stopProcess("local-path-provisioner");
     stopProcess("kube-proxy");
     stopProcess("kubelet");
     removeContainers();
