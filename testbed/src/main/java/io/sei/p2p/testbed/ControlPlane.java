@@ -81,7 +81,14 @@ public final class ControlPlane implements AutoCloseable {
   private final Map<String, List<String>> commands = new HashMap<>();
   /** Whether the host-path provisioner's folder was there before this control plane (then it is never removed). */
   private final boolean hostPathVolumesExisted = Files.exists(HOST_PATH_VOLUMES);
-  private final Thread shutdownHook = new Thread(this::stopProcesses, "control-plane-shutdown");
+  /** A JVM ended by a signal removes the volumes' folders too (while the apiserver still answers), then stops. */
+  private final Thread shutdownHook = new Thread(() -> {
+    try {
+      removeHostPathVolumes();
+    } finally {
+      stopProcesses();
+    }
+  }, "control-plane-shutdown");
   private int apiserverPort;
   private Path kubeconfig;
   private KubernetesClient client;
@@ -456,6 +463,9 @@ public final class ControlPlane implements AutoCloseable {
    * removed (KWOK's pods write nothing), and the parent only when this control plane made it and nothing is in it.
    */
   private void removeHostPathVolumes() {
+    if (client == null) {
+      return;
+    }
     try {
       for (PersistentVolume volume : client.persistentVolumes().list().getItems()) {
         String path = volume.getSpec().getHostPath() == null ? null : volume.getSpec().getHostPath().getPath();
@@ -466,7 +476,7 @@ public final class ControlPlane implements AutoCloseable {
       if (!hostPathVolumesExisted) {
         deleteIfEmpty(HOST_PATH_VOLUMES);
       }
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) {
       System.err.println("control plane: could not list the host-path volumes to remove: " + e.getMessage());
     }
   }
