@@ -15,8 +15,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The controller's settings, parsed once from the environment; a bad value stops the process with a clear message. */
@@ -36,7 +36,7 @@ public record ControllerConfig(
     Map<String, GenesisSource> genesis) {
 
   public static final String LEASE_NAME = "sei-p2p-controller";
-  /** The image of manifests/base/controller.yaml; a controller in a pod uses the image it runs from instead. */
+  /** The image of manifests/base/controller.yaml, whose SEI_TOOLS_IMAGE names it too. */
   public static final String DEFAULT_TOOLS_IMAGE = "sei-p2p-controller:0.1.0";
   /** The genesis source of every chain not named on its own. */
   public static final String ANY_CHAIN = "*";
@@ -69,12 +69,6 @@ public record ControllerConfig(
         blankToNull(env.get("SEI_STORAGE_CLASS")),
         sizes(env),
         genesis(env.getOrDefault("SEI_GENESIS", "")));
-  }
-
-  /** The same settings with another tools image (the one a controller in a pod finds it runs from). */
-  public ControllerConfig withToolsImage(String image) {
-    return new ControllerConfig(targetType, vpcCidr, watchNamespaces, leaseNamespace, leaderElection, healthPort,
-        notRoutableRecheck, peerSettle, peerUpdateSpacing, image, storageClass, sizes, genesis);
   }
 
   /** What the settings say about {@code node}'s pod and data. */

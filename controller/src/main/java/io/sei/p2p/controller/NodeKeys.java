@@ -6,6 +6,7 @@ import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.NodeId;
 import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.rules.SeidSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -42,17 +43,18 @@ final class NodeKeys {
           .addToLabels(WellKnown.LABEL_NODE, node.getMetadata().getName()).endMetadata()
         .withType("Opaque")
         .withImmutable(true)
-        .addToData(NodeObjects.NODE_KEY_FILE, Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)))
+        .addToData(SeidSettings.NODE_KEY_FILE,
+            Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)))
         .build();
   }
 
   /** The node ID in {@code secret}; IllegalArgumentException saying what is wrong. */
   static String nodeId(Secret secret) {
     Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
-    String encoded = data.get(NodeObjects.NODE_KEY_FILE);
+    String encoded = data.get(SeidSettings.NODE_KEY_FILE);
     if (encoded == null) {
       throw new IllegalArgumentException("Secret " + secret.getMetadata().getName() + " has no "
-          + NodeObjects.NODE_KEY_FILE + " key");
+          + SeidSettings.NODE_KEY_FILE + " key");
     }
     return NodeId.fromNodeKeyJson(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
   }

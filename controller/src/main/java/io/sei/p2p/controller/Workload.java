@@ -74,18 +74,16 @@ final class Workload {
     StatefulSet running = owned.get(StatefulSet.class, node.getMetadata().getName());
     if (running == null) {
       NodeData.Check genesis = NodeData.genesis(node, settings);
-      if (genesis != null || !mayStart) {
-        if (genesis != null) {
-          conditions = dataChecked(node, old, conditions, genesis, generation, now);
-        }
-        return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
-            "the peers are resolved when the node starts", generation, now), null);
+      if (genesis != null) {
+        return notStarted(old, dataChecked(node, old, conditions, genesis, generation, now), generation, now, null);
+      }
+      if (!mayStart) {
+        return notStarted(old, conditions, generation, now, null);
       }
       NodeData.Check claim = data.claim(node, settings);
       conditions = dataChecked(node, old, conditions, claim, generation, now);
       if (!claim.mayStart()) {
-        return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
-            "the peers are resolved when the node starts", generation, now), DATA_RECHECK);
+        return notStarted(old, conditions, generation, now, DATA_RECHECK);
       }
       PeerTiming.Decision start = PeerTiming.firstStart(peers.awaiting(), waitingSince(old.conditions()),
           config.peerSettle(), now);
@@ -155,6 +153,13 @@ final class Workload {
     }
   }
 
+  /** No StatefulSet yet: the peers are resolved once the node starts. */
+  private static Outcome notStarted(SeiNodeStatus old, List<Condition> conditions, Long generation, Instant now,
+      Duration recheck) {
+    return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
+        "the peers are resolved when the node starts", generation, now), recheck);
+  }
+
   /** {@code DataReady} as {@code check} says, with a Warning Event when it turns false. */
   private List<Condition> dataChecked(SeiNode node, SeiNodeStatus old, List<Condition> conditions,
       NodeData.Check check, Long generation, Instant now) {
@@ -171,32 +176,35 @@ final class Workload {
    * last log line: the entry point's one-line reason); null while it has not failed.
    */
   static String homeRejection(Pod pod) {
-    if (pod == null || pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+    ContainerStatus preparation = preparation(pod);
+    if (preparation == null) {
       return null;
     }
-    for (ContainerStatus container : pod.getStatus().getInitContainerStatuses()) {
-      if (!NodeObjects.PREPARE_CONTAINER.equals(container.getName()) || container.getState() == null) {
-        continue;
-      }
-      // a failed attempt is the current state, or the last one while the kubelet waits to try again
-      ContainerStateTerminated failed = container.getState().getWaiting() != null && container.getLastState() != null
-          ? container.getLastState().getTerminated() : container.getState().getTerminated();
-      if (failed != null && failed.getExitCode() != null && failed.getExitCode() != 0) {
-        String message = failed.getMessage() == null ? "" : failed.getMessage().strip();
-        return message.isEmpty() ? "exit code " + failed.getExitCode()
-            : message.substring(message.lastIndexOf('\n') + 1);
-      }
+    // a failed attempt is the current state, or the last one while the kubelet waits to try again
+    ContainerStateTerminated failed = preparation.getState().getWaiting() != null && preparation.getLastState() != null
+        ? preparation.getLastState().getTerminated() : preparation.getState().getTerminated();
+    if (failed == null || failed.getExitCode() == null || failed.getExitCode() == 0) {
+      return null;
     }
-    return null;
+    String message = failed.getMessage() == null ? "" : failed.getMessage().strip();
+    return message.isEmpty() ? "exit code " + failed.getExitCode() : message.substring(message.lastIndexOf('\n') + 1);
   }
 
   /** Whether the pod's preparation of seid's home has completed. */
   static boolean homePrepared(Pod pod) {
-    return pod != null && pod.getStatus() != null && pod.getStatus().getInitContainerStatuses() != null
-        && pod.getStatus().getInitContainerStatuses().stream().anyMatch(container ->
-            NodeObjects.PREPARE_CONTAINER.equals(container.getName()) && container.getState() != null
-                && container.getState().getTerminated() != null
-                && Integer.valueOf(0).equals(container.getState().getTerminated().getExitCode()));
+    ContainerStatus preparation = preparation(pod);
+    return preparation != null && preparation.getState().getTerminated() != null
+        && Integer.valueOf(0).equals(preparation.getState().getTerminated().getExitCode());
+  }
+
+  /** The status of the init container that prepares seid's home, once it has a state; else null. */
+  private static ContainerStatus preparation(Pod pod) {
+    if (pod == null || pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+      return null;
+    }
+    return pod.getStatus().getInitContainerStatuses().stream()
+        .filter(container -> NodeObjects.PREPARE_CONTAINER.equals(container.getName()) && container.getState() != null)
+        .findFirst().orElse(null);
   }
 
   /**

@@ -27,8 +27,6 @@ import java.util.Map;
 /** The objects every node has: headless Service, settings for seid's files, data claim, StatefulSet. */
 public final class NodeObjects {
 
-  /** The key of a node-key Secret: the file seid reads its P2P identity from. */
-  public static final String NODE_KEY_FILE = SeidSettings.NODE_KEY_FILE;
   /** The entry point of the project's image that prepares seid's files (the controller module's). */
   public static final String PREPARE_MAIN = "io.sei.p2p.controller.podinit.SeidHome";
   /** seid's user and group in Sei's images ({@code nonroot}); the data volume is given to its group. */
@@ -218,7 +216,7 @@ public final class NodeObjects {
         PREPARE_MAIN, "--home", SeidSettings.HOME, "--overlays", OVERLAYS_MOUNT,
         "--node-key", KEY_MOUNT + "/" + SeidSettings.NODE_KEY_FILE));
     PodSettings.GenesisSource genesis = settings.genesis();
-    if (genesis != null && genesis.configMap() != null) {
+    if (settings.genesisConfigMap() != null) {
       command.addAll(List.of("--genesis-file", GENESIS_MOUNT + "/" + SeidSettings.GENESIS_FILE));
     } else if (genesis != null) {
       command.addAll(List.of("--genesis-url", genesis.url(), "--genesis-sha256", genesis.sha256()));
@@ -237,7 +235,7 @@ public final class NodeObjects {
         .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(OVERLAYS_MOUNT).withReadOnly(true).endVolumeMount()
         .addNewVolumeMount().withName(KEY_VOLUME).withMountPath(KEY_MOUNT).withReadOnly(true).endVolumeMount()
         .addNewVolumeMount().withName(SCRATCH_VOLUME).withMountPath(SCRATCH).endVolumeMount();
-    if (genesis != null && genesis.configMap() != null) {
+    if (settings.genesisConfigMap() != null) {
       container.addNewVolumeMount().withName(GENESIS_VOLUME).withMountPath(GENESIS_MOUNT).withReadOnly(true)
           .endVolumeMount();
     }
@@ -282,12 +280,12 @@ public final class NodeObjects {
         new VolumeBuilder().withName(CONFIG_VOLUME).withNewConfigMap()
             .withName(configMapName(node.getMetadata().getName())).endConfigMap().build(),
         new VolumeBuilder().withName(KEY_VOLUME).withNewSecret().withSecretName(nodeKeySecretName(node))
-            .withDefaultMode(0400).addNewItem().withKey(NODE_KEY_FILE).withPath(SeidSettings.NODE_KEY_FILE).endItem()
+            .withDefaultMode(0400).addNewItem().withKey(SeidSettings.NODE_KEY_FILE).withPath(SeidSettings.NODE_KEY_FILE)
+            .endItem()
             .endSecret().build(),
         new VolumeBuilder().withName(SCRATCH_VOLUME).withNewEmptyDir().endEmptyDir().build()));
-    PodSettings.GenesisSource genesis = settings.genesis();
-    if (genesis != null && genesis.configMap() != null) {
-      volumes.add(new VolumeBuilder().withName(GENESIS_VOLUME).withNewConfigMap().withName(genesis.configMap())
+    if (settings.genesisConfigMap() != null) {
+      volumes.add(new VolumeBuilder().withName(GENESIS_VOLUME).withNewConfigMap().withName(settings.genesisConfigMap())
           .addNewItem().withKey(SeidSettings.GENESIS_FILE).withPath(SeidSettings.GENESIS_FILE).endItem()
           .endConfigMap().build());
     }

@@ -15,6 +15,11 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 public record PodSettings(String toolsImage, ResourceRequirements resources, String storageClass,
     Quantity storageSize, GenesisSource genesis) {
 
+  /** The ConfigMap the genesis comes from; null when it comes from a URL or from nowhere. */
+  public String genesisConfigMap() {
+    return genesis == null ? null : genesis.configMap();
+  }
+
   /**
    * A chain's {@code genesis.json}: a key of a ConfigMap in the node's namespace, or a URL whose content must have
    * the given SHA-256. Exactly one of {@code configMap} and {@code url} is set.

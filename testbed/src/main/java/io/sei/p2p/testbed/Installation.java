@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * A kustomization over an overlay of {@code manifests/overlays} as written, but for the image names (the controller's
- * also as its nodes' tools image), the VPC setting and a genesis source for every chain. Where its pods run is the cluster's business ({@link LocalNode#hostNamespace}).
+ * also as its nodes' tools image), the VPC setting and a genesis source for every chain. Where its pods run is the
+ * cluster's business ({@link LocalNode#hostNamespace}).
  */
 public final class Installation {
 

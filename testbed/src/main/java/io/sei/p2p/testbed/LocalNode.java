@@ -73,7 +73,7 @@ public final class LocalNode implements AutoCloseable {
   static final String PAUSE_IMAGE = "localhost/sei-p2p/pause:local";
   static final String COREDNS_IMAGE = "localhost/sei-p2p/coredns:local";
   static final String LOCAL_PATH_PROVISIONER = "rancher.io/local-path";
-  /** Its helper pods' scripts and template (namespace, helper image), and its StorageClass. */
+  /** Its helper pods' scripts and template (namespace, helper image), and its StorageClass (provisioner name). */
   private static final String LOCAL_PATH_MANIFESTS = """
       apiVersion: v1
       kind: ConfigMap
@@ -98,7 +98,7 @@ public final class LocalNode implements AutoCloseable {
       apiVersion: storage.k8s.io/v1
       kind: StorageClass
       metadata: {name: local-path}
-      provisioner: rancher.io/local-path
+      provisioner: %3$s
       volumeBindingMode: WaitForFirstConsumer
       reclaimPolicy: Delete
       """;
@@ -411,7 +411,8 @@ public final class LocalNode implements AutoCloseable {
     String namespace = "local-path-storage";
     hostNamespace(namespace);
     Path volumes = folder("local-path");
-    plane.client().resourceList(LOCAL_PATH_MANIFESTS.formatted(namespace, helperImage)).serverSideApply();
+    plane.client().resourceList(LOCAL_PATH_MANIFESTS.formatted(namespace, helperImage,
+        LOCAL_PATH_PROVISIONER)).serverSideApply();
     // its settings from a file of the node's folder: a node torn down after a crash finds the process by that path
     Path config = write(folder("local-path-provisioner").resolve("config.json"),
         "{\"nodePathMap\": [{\"node\": \"DEFAULT_PATH_FOR_NON_LISTED_NODES\", \"paths\": [\"" + volumes + "\"]}]}");

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.SeidSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -190,7 +189,7 @@ class P2pMeshIT {
   /** A node's process, from its StatefulSet, ConfigMaps and key Secret as the apiserver holds them. */
   private static TendermintNode start(TendermintNode.Network network, String ns, String node, String ip) {
     Secret key = client.secrets().inNamespace(ns).withName(node + "-node-key").get();
-    String nodeKey = new String(Base64.getDecoder().decode(key.getData().get(NodeObjects.NODE_KEY_FILE)),
+    String nodeKey = new String(Base64.getDecoder().decode(key.getData().get(SeidSettings.NODE_KEY_FILE)),
         StandardCharsets.UTF_8);
     ConfigMap genesis = client.configMaps().inNamespace(ns).withName("sei-genesis").get();
     return TendermintNode.start(network, node, cluster.statefulSet(ns, node), cluster.configMap(ns, node), genesis,
