@@ -28,13 +28,25 @@ final class ValidatingAdmitter<T extends CustomResource<?, ?>> implements Admitt
     List<SecretReferences.Reference> added(T object, T old);
   }
 
+  /**
+   * The first field below {@code spec} that the schema requires and {@code object} lacks, or null: the apiserver
+   * validates against the schema before it calls a validating webhook, so only a review from elsewhere lacks one.
+   */
+  @FunctionalInterface
+  interface RequiredFields<T> {
+    String missing(T object);
+  }
+
   private final Class<T> type;
+  private final RequiredFields<T> required;
   private final Rule<T> rule;
   private final NamedSecrets<T> secrets;
   private final SecretAccess access;
 
-  ValidatingAdmitter(Class<T> type, Rule<T> rule, NamedSecrets<T> secrets, SecretAccess access) {
+  ValidatingAdmitter(Class<T> type, RequiredFields<T> required, Rule<T> rule, NamedSecrets<T> secrets,
+      SecretAccess access) {
     this.type = type;
+    this.required = required;
     this.rule = rule;
     this.secrets = secrets;
     this.access = access;
@@ -51,18 +63,38 @@ final class ValidatingAdmitter<T extends CustomResource<?, ?>> implements Admitt
       return Future.succeededFuture(AdmissionResponse.badRequest(
           "could not read the " + request.kind() + " in the request: " + e.getOriginalMessage()));
     }
-    if (object == null || object.getMetadata() == null || object.getSpec() == null) {
-      return Future.succeededFuture(
-          AdmissionResponse.badRequest("the request carries no " + request.kind() + " object with a spec"));
+    if (object == null) {
+      return Future.succeededFuture(AdmissionResponse.badRequest("the request carries no " + request.kind().kind()));
+    }
+    String missing = missing(object, "object");
+    if (missing == null && old != null) {
+      missing = missing(old, "oldObject");
+    }
+    if (missing != null) {
+      return Future.succeededFuture(AdmissionResponse.badRequest("the request's " + missing + " is missing; the "
+          + "apiserver always sets it for a " + request.kind().kind() + ", so this review did not come from one"));
     }
     Validation result = rule.validate(object, old);
-    String name = object.getMetadata().getName() != null ? object.getMetadata().getName() : request.name();
+    String name = object.getMetadata().getName();
     return unreadable(request, secrets.added(object, old)).map(problems -> {
       List<FieldProblem> all = new ArrayList<>(result.problems());
       all.addAll(problems);
       return all.isEmpty() ? AdmissionResponse.allowed(result.warnings())
           : AdmissionResponse.invalid(request.kind().group(), request.kind().kind(), name, all, result.warnings());
     });
+  }
+
+  /** The first field that {@code object} (the review's {@code role}) must have and lacks, or null. */
+  private String missing(T object, String role) {
+    if (object.getMetadata() == null || object.getMetadata().getName() == null
+        || object.getMetadata().getName().isEmpty()) {
+      return role + ".metadata.name";
+    }
+    if (object.getSpec() == null) {
+      return role + ".spec";
+    }
+    String below = required.missing(object);
+    return below == null ? null : role + "." + below;
   }
 
   /** A problem for each Secret the user may not read, or whose check failed (fail closed). */

@@ -8,7 +8,10 @@ import static io.sei.p2p.webhook.Reviews.response;
 import static io.sei.p2p.webhook.Reviews.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sei.p2p.rules.StatefulSetGate.Owner;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +97,28 @@ class TransportTest {
     assertThat(response.at("/status/code").asInt()).isEqualTo(400);
     assertThat(response.at("/status/message").asText()).isEqualTo("/validate/statefulsets serves StatefulSet.apps "
         + "CREATE, not SeiNode.sei.io CREATE; check the webhook configuration's rules");
+  }
+
+  @Test
+  void anObjectMissingWhatTheApiserverAlwaysSetsIsDenied400NamingTheField() throws Exception {
+    ObjectNode nameless = (ObjectNode) Reviews.JSON.readTree(recorded("validate-seinode-update-keeps-tcp"));
+    ((ObjectNode) nameless.at("/request/object/metadata")).remove("name");
+    ObjectNode templateless = (ObjectNode) Reviews.JSON.readTree(recorded("validate-seinodedeployment-tcp-create"));
+    ObjectNode old = (ObjectNode) templateless.at("/request/object").deepCopy();
+    ((ObjectNode) old.path("spec")).remove("template");
+    ((ObjectNode) templateless.path("request")).put("operation", "UPDATE").set("oldObject", old);
+
+    JsonNode noName = response(post(service, Endpoints.VALIDATE_SEINODES, nameless.toString().getBytes(UTF_8)));
+    JsonNode noTemplate = response(post(service, Endpoints.VALIDATE_SEINODEDEPLOYMENTS,
+        templateless.toString().getBytes(UTF_8)));
+
+    assertThat(noName.path("allowed").asBoolean()).isFalse();
+    assertThat(noName.at("/status/code").asInt()).isEqualTo(400);
+    assertThat(noName.at("/status/message").asText()).isEqualTo("the request's object.metadata.name is missing; "
+        + "the apiserver always sets it for a SeiNode, so this review did not come from one");
+    assertThat(noTemplate.at("/status/code").asInt()).isEqualTo(400);
+    assertThat(noTemplate.at("/status/message").asText()).startsWith("the request's oldObject.spec.template is "
+        + "missing;");
   }
 
   @Test
