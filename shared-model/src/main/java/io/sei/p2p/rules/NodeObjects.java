@@ -38,6 +38,8 @@ public final class NodeObjects {
   static final String KEY_MOUNT = "/etc/sei-p2p/node-key";
   /** The init container that prepares seid's home; its failure is the home's rejection. */
   public static final String PREPARE_CONTAINER = "config";
+  /** The container that runs seid. */
+  public static final String SEID_CONTAINER = "seid";
   static final String SCRATCH = "/tmp";
   static final String PREPARE_MEMORY = "128Mi";
   private static final String DATA_VOLUME = "data";
@@ -244,7 +246,7 @@ public final class NodeObjects {
 
   private static Container seid(SeiNode node, PodSettings settings) {
     return new ContainerBuilder()
-        .withName("seid")
+        .withName(SEID_CONTAINER)
         .withImage(node.getSpec().image())
         .withCommand("seid", "start", "--home", SeidSettings.HOME)
         .withResources(settings.resources())

@@ -1,5 +1,10 @@
 package io.sei.p2p.testbed;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.Networking;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,6 +60,26 @@ public final class HostsFile {
   public synchronized void point(String hostname, String address) {
     if (!address.equals(addresses.put(hostname, address))) {
       write();
+    }
+  }
+
+  /**
+   * The name of each published address in {@code namespace} resolves to its node's pod, as the node's load balancer
+   * (IP targets) forwards to it; a name whose pod has no IP yet keeps what it had.
+   */
+  public void pointPublishedNamesAtPods(KubernetesClient client, String namespace) {
+    Map<String, String> podIps = new TreeMap<>();
+    for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
+      if (pod.getStatus() != null && pod.getStatus().getPodIP() != null) {
+        podIps.put(pod.getMetadata().getName(), pod.getStatus().getPodIP());
+      }
+    }
+    for (SeiNode node : client.resources(SeiNode.class).inNamespace(namespace).list().getItems()) {
+      String address = node.getStatus() == null ? null : node.getStatus().externalAddress();
+      String podIp = podIps.get(WellKnown.podName(node.getMetadata().getName()));
+      if (Networking.tcpEnabled(node.getSpec().networking()) && address != null && podIp != null) {
+        point(address.substring(0, address.lastIndexOf(':')), podIp);
+      }
     }
   }
 

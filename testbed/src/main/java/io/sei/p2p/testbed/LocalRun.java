@@ -1,6 +1,7 @@
 package io.sei.p2p.testbed;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
@@ -10,16 +11,20 @@ import io.sei.p2p.rules.DeploymentChildren;
 import io.sei.p2p.rules.Networking;
 import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.SeidSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The main job on an embedded local default: a real control plane whose pods run (kube-scheduler and KWOK); the
@@ -34,6 +39,15 @@ public final class LocalRun {
   static final String NAMESPACE = "sei-demo";
   static final String OVERLAY_NAMESPACE = "sei-demo-overlay";
   private static final Duration CONVERGENCE = Duration.ofSeconds(120);
+  /** Real pods: a data claim each from the local-path provisioner, two init containers, then seid. */
+  private static final Duration CLUSTER_CONVERGENCE = Duration.ofMinutes(5);
+  /** Peers dial each other with backoff; their counts are printed once they have held still this long. */
+  private static final Duration PEERS_SETTLED = Duration.ofSeconds(15);
+  private static final Duration PEERS_TIMEOUT = Duration.ofMinutes(3);
+  /** The examples name Sei's image, which cannot be had here; on the real node their pods run the stand-in. */
+  private static final String EXAMPLES_IMAGE = "ghcr.io/sei-protocol/seid:v6.1.0";
+  /** Sizes the node fits: the defaults ask for a real validator's 8 CPUs and 64 GiB. */
+  private static final String SMALL_NODE = "cpu=50m,memory=256Mi,storage=1Gi";
   private static final String REAL_LOAD_BALANCERS = "--aws-load-balancer-controller";
   private static final String CLUSTER = "--cluster";
   private static final List<String> KNOWN_OPTIONS = List.of("--once", REAL_LOAD_BALANCERS, CLUSTER);
@@ -87,7 +101,7 @@ public final class LocalRun {
         }
         run.startSystem(system);
         run.applyExamples(examples);
-        run.followNodes();
+        run.followNodes(CONVERGENCE, () -> { });
         if (!once) {
           say("explore with: " + plane.binaries().kubectl() + " --kubeconfig " + plane.kubeconfig() + " -n "
               + NAMESPACE + " get snd,snode,svc,sts,pods");
@@ -103,7 +117,8 @@ public final class LocalRun {
   /**
    * The system as users install it: a control plane with a real worker node of this machine (containerd, bridge CNI,
    * kubelet, kube-proxy, CoreDNS), the project's images imported, {@code kubectl apply -k} of the self-signed overlay
-   * (the VPC setting covers the node's pod network, so tcp is published), the simulator, and the examples.
+   * (the VPC setting covers the node's pod network, so tcp is published), the simulator, and the examples, whose
+   * pods run the seid stand-in on data claims of the local-path provisioner; then each node's peers as it reports them.
    */
   private static void inCluster(Path examples, boolean once) throws Exception {
     LocalNode.checkPrerequisites();
@@ -111,17 +126,22 @@ public final class LocalRun {
     say("starting a control plane for a real node at " + nodeIp + " (the first run builds kubelet, kube-proxy and "
         + "CoreDNS from Go modules; minutes)");
     try (ControlPlane plane = ControlPlane.startForRealNode(
-        ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause"), nodeIp)) {
+        ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause", "local-path-provisioner"), nodeIp)) {
       HostsFile hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts"))
           .resolve("hosts"));
       try (LocalNode node = LocalNode.start(plane, nodeIp, hostsFile)) {
         say("node " + node.name() + " Ready (containerd, bridge CNI, kubelet, kube-proxy; CoreDNS serves the cluster "
             + "zone and the simulator's names, and never forwards)");
-        say("building the images (podman; minutes the first time) and importing them into containerd");
+        say("building the images (podman; minutes the first time) and importing them into containerd, with the seid "
+            + "stand-in's (Tendermint v0.35.9 behind a seid script; Sei's image cannot be built here)");
         Images images = Images.build();
         node.importImages(images);
+        SeidStandIn.importInto(node, plane.binaries());
+        node.startLocalPathProvisioner(SeidStandIn.IMAGE);
+        say("local-path-provisioner running: StorageClass local-path serves the nodes' data claims");
         Path installation = Installation.write(plane.workDir().resolve("installation"), "self-signed", images,
-            LocalSystem.VPC.get("SEI_VPC_CIDR") + "," + LocalNode.CLUSTER_CIDR);
+            LocalSystem.VPC.get("SEI_VPC_CIDR") + "," + LocalNode.CLUSTER_CIDR, Map.of("SEI_STORAGE_CLASS",
+                "local-path", "SEI_SIZE_FULL_NODE", SMALL_NODE, "SEI_SIZE_ARCHIVE", SMALL_NODE));
         node.hostNamespace(Rbac.NAMESPACE);
         Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
         say("kubectl apply --server-side -k " + installation + (applied.succeeded() ? "" : "  FAILED"));
@@ -136,13 +156,21 @@ public final class LocalRun {
         try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
             Duration.ofSeconds(2), Duration.ofSeconds(3))) {
           LocalRun run = new LocalRun(plane);
-          plane.newNamespaceNamed(NAMESPACE);
-          Kubectl.Result examplesApplied = retryUntilWebhooksAnswer(() -> plane.kubectl().run("-n", NAMESPACE,
-              "apply", "-f", examples.toString()));
-          say("kubectl -n " + NAMESPACE + " apply -f manifests/examples"
-              + (examplesApplied.succeeded() ? "" : "  FAILED"));
+          node.hostNamespace(NAMESPACE);
+          plane.client().resource(new ConfigMapBuilder().withNewMetadata().withName(LocalSystem.GENESIS_CONFIGMAP)
+              .withNamespace(NAMESPACE).endMetadata().addToData(SeidSettings.GENESIS_FILE, SeidStandIn.genesis(
+                  plane.binaries().tendermint(), plane.workDir().resolve("genesis"))).build()).create();
+          say("ConfigMap " + NAMESPACE + "/" + LocalSystem.GENESIS_CONFIGMAP + " holds the chain's genesis (the "
+              + "controller's SEI_GENESIS names it)");
+          String standInExamples = standInExamples(examples);
+          Kubectl.Result examplesApplied = retryUntilWebhooksAnswer(() -> plane.kubectl().runWithInput(
+              standInExamples, "-n", NAMESPACE, "apply", "-f", "-"));
+          say("kubectl -n " + NAMESPACE + " apply -f manifests/examples, with image " + EXAMPLES_IMAGE + " as "
+              + SeidStandIn.IMAGE + (examplesApplied.succeeded() ? "" : "  FAILED"));
           print(examplesApplied.stdout() + examplesApplied.stderr());
-          run.followNodes();
+          // the simulator's names resolve to the pods, as an NLB with IP targets forwards to them
+          run.followNodes(CLUSTER_CONVERGENCE, () -> hostsFile.pointPublishedNamesAtPods(plane.client(), NAMESPACE));
+          run.printPeers(() -> hostsFile.pointPublishedNamesAtPods(plane.client(), NAMESPACE));
           if (!once) {
             say("explore with: " + plane.binaries().kubectl() + " --kubeconfig " + plane.kubeconfig()
                 + " get pods -A -o wide");
@@ -155,6 +183,17 @@ public final class LocalRun {
         }
       }
     }
+  }
+
+  /** The examples (the files of {@code examples}, not its subfolders) with the stand-in's image for Sei's. */
+  private static String standInExamples(Path examples) throws IOException {
+    List<String> documents = new ArrayList<>();
+    try (Stream<Path> files = Files.list(examples)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        documents.add(Files.readString(file).replace(EXAMPLES_IMAGE, SeidStandIn.IMAGE));
+      }
+    }
+    return String.join("\n---\n", documents);
   }
 
   private static void awaitRolledOut(ControlPlane plane, String name) throws InterruptedException {
@@ -209,12 +248,16 @@ public final class LocalRun {
     return result;
   }
 
-  /** Prints each node's progress as it happens, until every node runs, then a summary. */
-  private void followNodes() throws InterruptedException {
+  /**
+   * Prints each node's progress as it happens, until every node runs (at most {@code convergence}), then a summary;
+   * {@code eachRound} runs before each look.
+   */
+  private void followNodes(Duration convergence, Runnable eachRound) throws InterruptedException {
     Map<String, String> lastLine = new HashMap<>();
-    Instant deadline = Instant.now().plus(CONVERGENCE);
+    Instant deadline = Instant.now().plus(convergence);
     boolean done = false;
     while (!done && Instant.now().isBefore(deadline)) {
+      eachRound.run();
       Set<String> runningPods = plane.client().pods().inNamespace(NAMESPACE).list().getItems().stream()
           .filter(pod -> "Running".equals(pod.getStatus().getPhase())).map(pod -> pod.getMetadata().getName())
           .collect(Collectors.toSet());
@@ -235,7 +278,7 @@ public final class LocalRun {
       }
       Thread.sleep(500);
     }
-    say(done ? "every node is running; summary:" : "not every node converged within " + CONVERGENCE.toSeconds()
+    say(done ? "every node is running; summary:" : "not every node converged within " + convergence.toSeconds()
         + " s; summary so far:");
     for (SeiNode node : plane.client().resources(SeiNode.class).inNamespace(NAMESPACE).list().getItems()) {
       String name = node.getMetadata().getName();
@@ -244,11 +287,55 @@ public final class LocalRun {
       String peers = toml.lines().filter(l -> l.startsWith("persistent-peers")).findFirst().orElse("");
       Pod pod = plane.client().pods().inNamespace(NAMESPACE).withName(WellKnown.podName(name)).get();
       say(String.format("  %-16s address=%s nodeId=%s", name,
-          node.getStatus() == null || node.getStatus().externalAddress() == null ? "-" : node.getStatus().externalAddress(),
+          node.getStatus() == null || node.getStatus().externalAddress() == null ? "-"
+              : node.getStatus().externalAddress(),
           node.getStatus() == null ? "-" : node.getStatus().nodeId()));
       say(pod == null ? String.format("  %-16s no pod yet", "") : String.format("  %-16s pod %s %s on %s", "",
           pod.getMetadata().getName(), pod.getStatus().getPodIP(), pod.getSpec().getNodeName()));
       say(String.format("  %-16s %s", "", peers));
+    }
+  }
+
+  /**
+   * Each node's peers as its seid reports them over RPC ({@code /net_info}, asked inside its pod), once every count
+   * has held still for {@link #PEERS_SETTLED} (peers dial each other with backoff), with the peers its log records it
+   * connected to: seid's n_peers counts its connected peers, Tendermint v0.35.9's the peers it knows an address of.
+   */
+  private void printPeers(Runnable eachRound) throws InterruptedException {
+    Map<String, String> lines = Map.of();
+    Instant settled = Instant.now();
+    Instant deadline = Instant.now().plus(PEERS_TIMEOUT);
+    while (Instant.now().isBefore(deadline) && Duration.between(settled, Instant.now()).compareTo(PEERS_SETTLED) < 0) {
+      eachRound.run();
+      List<SeiNode> nodes = plane.client().resources(SeiNode.class).inNamespace(NAMESPACE).list().getItems();
+      Map<String, String> names = nodes.stream().filter(node -> node.getStatus() != null
+          && node.getStatus().nodeId() != null).collect(Collectors.toMap(node -> node.getStatus().nodeId(),
+              node -> node.getMetadata().getName()));
+      Map<String, String> now = new TreeMap<>();
+      for (SeiNode node : nodes) {
+        now.put(node.getMetadata().getName(), peers(node.getMetadata().getName(), names));
+      }
+      if (!now.equals(lines)) {
+        lines = now;
+        settled = Instant.now();
+      }
+      Thread.sleep(2000);
+    }
+    say("each node's peers, from its RPC (/net_info n_peers: seid counts its connected peers there, the stand-in the "
+        + "peers it knows an address of) and from its log (the peers it is connected to):");
+    lines.forEach((name, line) -> say(String.format("  %-16s %s", name, line)));
+  }
+
+  /** What node {@code name} reports of its peers, naming each connected one by its SeiNode ({@code names}, by ID). */
+  private String peers(String name, Map<String, String> names) {
+    try {
+      int reported = StandInReadings.rpcInPod(plane.kubectl(), NAMESPACE, name, "net_info").path("n_peers").asInt();
+      Set<String> connected = StandInReadings.connectedPeersInPod(plane.kubectl(), NAMESPACE, name);
+      return "RPC n_peers=" + reported + "; connected to " + connected.size() + " (log)" + (connected.isEmpty() ? ""
+          : ": " + connected.stream().map(id -> names.getOrDefault(id, id)).sorted()
+              .collect(Collectors.joining(", ")));
+    } catch (IllegalStateException e) {
+      return "its RPC does not answer yet";
     }
   }
 

@@ -26,8 +26,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LocalSystem implements AutoCloseable {
 
   public static final Map<String, String> VPC = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
-  /** Every chain's genesis from a ConfigMap in the node's namespace (KWOK's pods never read it). */
-  public static final Map<String, String> GENESIS = Map.of("SEI_GENESIS", "*=configmap:sei-genesis");
+  /** The ConfigMap, in a node's namespace, that holds every chain's genesis here. */
+  public static final String GENESIS_CONFIGMAP = "sei-genesis";
+  /** Every chain's genesis from {@link #GENESIS_CONFIGMAP} (KWOK's pods never read it). */
+  public static final Map<String, String> GENESIS = Map.of("SEI_GENESIS", "*=configmap:" + GENESIS_CONFIGMAP);
   private static final Duration READY_WITHIN = Duration.ofSeconds(60);
 
   private final ControlPlane plane;

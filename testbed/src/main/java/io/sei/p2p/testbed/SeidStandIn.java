@@ -45,6 +45,27 @@ public final class SeidStandIn {
     node.importImage(IMAGE, rootfs, null, Map.of("PATH", "/usr/local/bin:/bin"));
   }
 
+  /**
+   * A genesis that names one validator, as a chain needs (Tendermint will not start without one), made by
+   * {@code tendermint init validator} in {@code dir}.
+   */
+  public static String genesis(Path tendermint, Path dir) {
+    try {
+      Process init = new ProcessBuilder(tendermint.toString(), "init", "validator", "--home", dir.toString())
+          .redirectErrorStream(true).start();
+      String output = new String(init.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (init.waitFor() != 0) {
+        throw new IllegalStateException("tendermint init validator failed: " + output);
+      }
+      return Files.readString(dir.resolve("config/genesis.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static List<String> applets() throws IOException {
     Process list = new ProcessBuilder(BUSYBOX.toString(), "--list").redirectErrorStream(true).start();
     String names = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -2,6 +2,8 @@ package io.sei.p2p.testbed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.NodeObjects;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,6 +39,29 @@ final class StandInReadings {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The {@code result} of RPC {@code method} of node {@code name}'s seid, asked inside its pod with the image's wget:
+   * seid's RPC listens on the pod's loopback unless an override says otherwise.
+   */
+  static JsonNode rpcInPod(Kubectl kubectl, String namespace, String name, String method) {
+    Kubectl.Result answer = kubectl.run("exec", "-n", namespace, WellKnown.podName(name), "-c",
+        NodeObjects.SEID_CONTAINER, "--", "wget", "-qO-", "http://127.0.0.1:" + WellKnown.RPC_PORT + "/" + method);
+    if (!answer.succeeded()) {
+      throw new IllegalStateException(name + "'s RPC did not answer " + method + ": " + answer);
+    }
+    try {
+      return JSON.readTree(answer.stdout()).path("result");
+    } catch (IOException e) {
+      throw new IllegalStateException(name + "'s RPC answered " + method + " with no JSON: " + answer.stdout(), e);
+    }
+  }
+
+  /** The peers node {@code name} is connected to now, from the log of its pod's seid. */
+  static Set<String> connectedPeersInPod(Kubectl kubectl, String namespace, String name) {
+    return connectedPeers(kubectl.run("logs", "-n", namespace, WellKnown.podName(name), "-c",
+        NodeObjects.SEID_CONTAINER).stdout());
   }
 
   /** The peers in a {@code /net_info} result: those it knows an address of, by node ID, with that address. */

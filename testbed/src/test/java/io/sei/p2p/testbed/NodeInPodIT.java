@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.SeidSettings;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -78,10 +79,9 @@ class NodeInPodIT {
     ns = "mesh";
     node.hostNamespace(ns);
     // the chain's genesis, one that names a validator, through the genesis source the installation configures
-    String genesis = TendermintNode.Network.create(plane.binaries().tendermint(),
-        Files.createDirectories(plane.workDir().resolve("genesis"))).genesis();
-    client.resource(new ConfigMapBuilder().withNewMetadata().withName("sei-genesis").withNamespace(ns).endMetadata()
-        .addToData(SeidSettings.GENESIS_FILE, genesis).build()).create();
+    String genesis = SeidStandIn.genesis(plane.binaries().tendermint(), plane.workDir().resolve("genesis"));
+    client.resource(new ConfigMapBuilder().withNewMetadata().withName(LocalSystem.GENESIS_CONFIGMAP).withNamespace(ns)
+        .endMetadata().addToData(SeidSettings.GENESIS_FILE, genesis).build()).create();
     simulator = LoadBalancerSimulator.start(client, hostsFile, Duration.ofSeconds(1), Duration.ofSeconds(1));
     Await.until("the webhook and the controller to roll out", TIMEOUT, () -> Stream.of("sei-p2p-webhook",
         "sei-p2p-controller").allMatch(name -> Installation.rolledOut(
@@ -119,6 +119,9 @@ class NodeInPodIT {
             .isEqualTo(seiNode.getStatus().externalAddress());
         assertThat(knownPeerIds(name)).as(name + "'s /net_info: the publishers it dials by their published names")
             .isEqualTo(othersOf(name, PUBLISHERS, nodeIds));
+        assertThat(StandInReadings.rpcInPod(plane.kubectl(), ns, name, "net_info").path("n_peers").asInt())
+            .as(name + "'s /net_info n_peers, asked inside its pod as ./run-local --cluster asks")
+            .isEqualTo(PUBLISHERS.size() - 1);
       }
     }
     for (String name : all().toList()) {
@@ -308,21 +311,12 @@ class NodeInPodIT {
 
   /** Each published load-balancer name resolves, in the cluster's DNS, to its node's pod. */
   private static void pointNamesAtPods() {
-    for (String name : PUBLISHERS) {
-      SeiNode seiNode = client.resources(SeiNode.class).inNamespace(ns).withName(name).get();
-      Pod pod = pod(name);
-      if (seiNode != null && seiNode.getStatus() != null && seiNode.getStatus().externalAddress() != null
-          && pod != null && pod.getStatus().getPodIP() != null) {
-        String address = seiNode.getStatus().externalAddress();
-        hostsFile.point(address.substring(0, address.lastIndexOf(':')), pod.getStatus().getPodIP());
-      }
-    }
+    hostsFile.pointPublishedNamesAtPods(client, ns);
   }
 
   /** The peers a node is connected to now, from its log. */
   private static Set<String> connectedPeers(String name) {
-    return StandInReadings.connectedPeers(plane.kubectl().run("logs", "-n", ns, WellKnown.podName(name), "-c",
-        "seid").stdout());
+    return StandInReadings.connectedPeersInPod(plane.kubectl(), ns, name);
   }
 
   private static Set<String> knownPeerIds(String name) {
@@ -362,7 +356,8 @@ class NodeInPodIT {
   }
 
   private static String exec(String name, String... command) {
-    List<String> args = new ArrayList<>(List.of("exec", "-n", ns, WellKnown.podName(name), "-c", "seid", "--"));
+    List<String> args = new ArrayList<>(List.of("exec", "-n", ns, WellKnown.podName(name), "-c",
+        NodeObjects.SEID_CONTAINER, "--"));
     args.addAll(List.of(command));
     Kubectl.Result result = plane.kubectl().run(args.toArray(String[]::new));
     assertThat(result.succeeded()).as(result.toString()).isTrue();

@@ -67,8 +67,8 @@ class P2pMeshIT {
     Map<String, String> ip = new LinkedHashMap<>();
     all().forEach(node -> ip.put(node, "127.0.2." + (ip.size() + 1)));
     // the chain's genesis, through the product's genesis source (the test controller's SEI_GENESIS names it)
-    client.resource(new ConfigMapBuilder().withNewMetadata().withName("sei-genesis").withNamespace(ns).endMetadata()
-        .addToData(SeidSettings.GENESIS_FILE, network.genesis()).build()).create();
+    client.resource(new ConfigMapBuilder().withNewMetadata().withName(LocalSystem.GENESIS_CONFIGMAP).withNamespace(ns)
+        .endMetadata().addToData(SeidSettings.GENESIS_FILE, network.genesis()).build()).create();
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       // four tcp publishers peering with each other; two http consumers peering with the publishers
       for (String node : PUBLISHERS) {
@@ -191,7 +191,7 @@ class P2pMeshIT {
     Secret key = client.secrets().inNamespace(ns).withName(node + "-node-key").get();
     String nodeKey = new String(Base64.getDecoder().decode(key.getData().get(SeidSettings.NODE_KEY_FILE)),
         StandardCharsets.UTF_8);
-    ConfigMap genesis = client.configMaps().inNamespace(ns).withName("sei-genesis").get();
+    ConfigMap genesis = client.configMaps().inNamespace(ns).withName(LocalSystem.GENESIS_CONFIGMAP).get();
     return TendermintNode.start(network, node, cluster.statefulSet(ns, node), cluster.configMap(ns, node), genesis,
         nodeKey, ip + ":26657");
   }

@@ -70,15 +70,8 @@ final class TendermintNode implements AutoCloseable {
       }
     }
 
-    /** A genesis that names one validator, as a test network needs (Tendermint will not start without one). */
     String genesis() {
-      Path home = dir.resolve("genesis-home");
-      run(List.of(tendermint.toString(), "init", "validator", "--home", home.toString()), Map.of());
-      try {
-        return Files.readString(home.resolve("config/genesis.json"));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      return SeidStandIn.genesis(tendermint, dir.resolve("genesis-home"));
     }
 
     /** Rewrites the hosts file in place: each node's namespace has this very file (its inode) over /etc/hosts. */
@@ -134,7 +127,7 @@ final class TendermintNode implements AutoCloseable {
 
       // the key Secret's subPath mount over the file seid reads its identity from
       Files.writeString(home.resolve("config").resolve(SeidSettings.NODE_KEY_FILE), nodeKeyJson);
-      List<String> seid = mapped(container(pod.getContainers(), "seid").getCommand(), paths);
+      List<String> seid = mapped(container(pod.getContainers(), NodeObjects.SEID_CONTAINER).getCommand(), paths);
       String script = "mount --bind " + network.hosts() + " /etc/hosts && mount --bind " + network.nsswitch()
           + " /etc/nsswitch.conf && PATH=" + network.seid().getParent() + ":$PATH TENDERMINT=" + network.tendermint()
           + " exec " + String.join(" ", seid);
