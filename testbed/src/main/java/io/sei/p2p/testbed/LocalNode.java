@@ -136,6 +136,11 @@ public final class LocalNode implements AutoCloseable {
   private final Path dir;
   private final String nodeIp;
   private final List<LocalProcess> processes = new ArrayList<>();
+  /** The node's folder in its plane's. */
+  private static final String FOLDER = "node";
+  private static final Pattern NODE_FOLDER = Pattern.compile("/.+/" + Pattern.quote(ControlPlane.WORK_DIR_PREFIX)
+      + "[0-9]+/" + FOLDER);
+
   /** The host as this node found it; empty until recorded (nothing to restore before anything changed). */
   private HostRecord hostBefore;
   private final Thread shutdownHook = new Thread(this::tearDown, "local-node-shutdown");
@@ -201,6 +206,12 @@ public final class LocalNode implements AutoCloseable {
       if (dir == null || !dir.startsWith("/") || owner == null || !owner.matches("[0-9]+")) {
         throw new IllegalArgumentException("a node record without its folder or owner: " + text);
       }
+      // its folder is unmounted and deleted recursively: only one that a node creates will do
+      if (!NODE_FOLDER.matcher(dir).matches() || !Path.of(dir).normalize().toString().equals(dir)) {
+        throw new IllegalArgumentException("a node record whose folder " + dir + " is not a node's (<temporary "
+            + "folder>/" + ControlPlane.WORK_DIR_PREFIX + "<digits>/" + FOLDER + "); nothing under it is touched: "
+            + "remove " + RECORD + " after checking what it names");
+      }
       return new HostRecord(Long.parseLong(owner), Path.of(dir), sysctls, folders, nftTables);
     }
   }
@@ -259,7 +270,7 @@ public final class LocalNode implements AutoCloseable {
   public static LocalNode start(ControlPlane plane, String nodeIp, HostsFile hostsFile) {
     checkPrerequisites();
     tearDownLeftover(plane);
-    LocalNode node = new LocalNode(plane, plane.workDir().resolve("node"), nodeIp);
+    LocalNode node = new LocalNode(plane, plane.workDir().resolve(FOLDER), nodeIp);
     Runtime.getRuntime().addShutdownHook(node.shutdownHook);
     try {
       node.startAll(hostsFile);

@@ -131,7 +131,7 @@ class LocalNodeTest {
 
   @Test
   void theHostRecordReadsBackWhatTheNodeFoundSpacesAndSlashesIncluded() {
-    LocalNode.HostRecord found = new LocalNode.HostRecord(4242, Path.of("/tmp/plane/node"),
+    LocalNode.HostRecord found = new LocalNode.HostRecord(4242, Path.of("/tmp/sei-p2p-control-plane-42/node"),
         Map.of("net/ipv4/ip_forward", "0", "kernel/keys/root_maxbytes", "25000000"),
         Set.of("/var/lib/cni", "/run/containerd"), Set.of("table ip filter", "table ip6 nat"));
 
@@ -142,8 +142,20 @@ class LocalNodeTest {
   void aRecordWithoutItsFolderOrOwnerIsRefusedNotGuessed() {
     assertThatThrownBy(() -> LocalNode.HostRecord.parse("owner=1\n"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without its folder or owner");
-    assertThatThrownBy(() -> LocalNode.HostRecord.parse("dir=/tmp/plane/node\n"))
+    assertThatThrownBy(() -> LocalNode.HostRecord.parse("dir=/tmp/sei-p2p-control-plane-42/node\n"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without its folder or owner");
+  }
+
+  @Test
+  void aRecordWhoseFolderIsNotANodesIsRefusedBeforeAnythingUnderItIsTouched() {
+    for (String dir : List.of("/", "/home/someone", "/tmp/plane/node", "/tmp/sei-p2p-control-plane-42",
+        "/tmp/sei-p2p-control-plane-42/node/..", "/tmp/sei-p2p-control-plane-42/../../etc/node",
+        "/tmp/sei-p2p-control-plane-x/node", "/tmp/sei-p2p-control-plane-42/node/more")) {
+      assertThatThrownBy(() -> LocalNode.HostRecord.parse("owner=1\ndir=" + dir + "\n")).as(dir)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a node's");
+    }
+    assertThat(LocalNode.HostRecord.parse("owner=1\ndir=/var/tmp/sei-p2p-control-plane-7/node\n").dir())
+        .isEqualTo(Path.of("/var/tmp/sei-p2p-control-plane-7/node"));
   }
 
   @Test
