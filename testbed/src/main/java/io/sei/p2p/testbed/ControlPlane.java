@@ -73,7 +73,10 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private final ControlPlaneBinaries binaries;
+  /** A plane's folder is a new temporary one whose name starts so. */
+  static final String WORK_DIR_PREFIX = "sei-p2p-control-plane-";
   private final Path workDir;
+  private List<String> etcdUrls = List.of();
   /** An address of this machine a real node registers with, or null when only fake nodes run. */
   private final String nodeIp;
   private final CertificateAuthority ca;
@@ -118,7 +121,7 @@ public final class ControlPlane implements AutoCloseable {
   private static ControlPlane start(ControlPlaneBinaries binaries, String nodeIp) {
     Path workDir;
     try {
-      workDir = Files.createTempDirectory("sei-p2p-control-plane-");
+      workDir = Files.createTempDirectory(WORK_DIR_PREFIX);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -149,6 +152,11 @@ public final class ControlPlane implements AutoCloseable {
 
   public String apiserverUrl() {
     return "https://127.0.0.1:" + apiserverPort;
+  }
+
+  /** Where etcd listens: its client URL, then its peer URL. */
+  List<String> etcdUrls() {
+    return etcdUrls;
   }
 
   public CertificateAuthority certificateAuthority() {
@@ -249,13 +257,25 @@ public final class ControlPlane implements AutoCloseable {
     IssuedCertificate admin = ca.issueClient("admin", List.of("system:masters"), CERT_VALIDITY);
     IssuedCertificate kwok = ca.issueClient("kwok", List.of("system:masters"), CERT_VALIDITY);
 
-    int etcdPort = FreePort.next();
-    int etcdPeerPort = FreePort.next();
-    String etcdUrl = "http://127.0.0.1:" + etcdPort;
-    String etcdPeerUrl = "http://127.0.0.1:" + etcdPeerPort;
+    // etcd holds the whole cluster: it serves only clients with a certificate of its own CA (the apiserver's), on its
+    // client and peer listeners alike (one member has no peers)
+    CertificateAuthority etcdCa = CertificateAuthority.create("sei-p2p-testbed-etcd-ca", CERT_VALIDITY,
+        Clock.systemUTC());
+    IssuedCertificate etcdServing = etcdCa.issueServing("etcd", List.of("127.0.0.1"), CERT_VALIDITY);
+    IssuedCertificate etcdClient = etcdCa.issueClient("kube-apiserver-etcd-client", List.of(), CERT_VALIDITY);
+    Path etcdCaFile = write(pki.resolve("etcd-ca.crt"), etcdCa.certificate().certificatePem());
+    etcdUrls = List.of("https://127.0.0.1:" + FreePort.next(), "https://127.0.0.1:" + FreePort.next());
+    String etcdUrl = etcdUrls.get(0);
+    String etcdPeerUrl = etcdUrls.get(1);
+    Path etcdCert = write(pki.resolve("etcd.crt"), etcdServing.certificatePem());
+    Path etcdKey = write(pki.resolve("etcd.key"), etcdServing.privateKeyPem());
     launch("etcd", List.of(binaries.etcd().toString(),
         "--data-dir=" + mkdirs(workDir.resolve("etcd")),
         "--listen-client-urls=" + etcdUrl, "--advertise-client-urls=" + etcdUrl,
+        "--client-cert-auth", "--trusted-ca-file=" + etcdCaFile,
+        "--cert-file=" + etcdCert, "--key-file=" + etcdKey,
+        "--peer-client-cert-auth", "--peer-trusted-ca-file=" + etcdCaFile,
+        "--peer-cert-file=" + etcdCert, "--peer-key-file=" + etcdKey,
         "--listen-peer-urls=" + etcdPeerUrl, "--initial-advertise-peer-urls=" + etcdPeerUrl,
         "--initial-cluster=default=" + etcdPeerUrl,
         "--unsafe-no-fsync=true"));
@@ -269,7 +289,9 @@ public final class ControlPlane implements AutoCloseable {
         """);
     apiserverPort = FreePort.next();
     List<String> apiserver = new ArrayList<>(List.of(binaries.kubeApiserver().toString(),
-        "--etcd-servers=" + etcdUrl,
+        "--etcd-servers=" + etcdUrl, "--etcd-cafile=" + etcdCaFile,
+        "--etcd-certfile=" + write(pki.resolve("etcd-client.crt"), etcdClient.certificatePem()),
+        "--etcd-keyfile=" + write(pki.resolve("etcd-client.key"), etcdClient.privateKeyPem()),
         "--secure-port=" + apiserverPort,
         "--tls-cert-file=" + servingCert, "--tls-private-key-file=" + servingKey,
         "--client-ca-file=" + caFile,
