@@ -60,7 +60,7 @@ public record ControllerConfig(
         env.get("SEI_VPC_CIDR"),
         Arrays.stream(watch.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
         env.getOrDefault("POD_NAMESPACE", "sei-system"),
-        !"false".equalsIgnoreCase(env.getOrDefault("SEI_LEADER_ELECTION", "true")),
+        bool(env, "SEI_LEADER_ELECTION", true),
         port(env.getOrDefault("HEALTH_PORT", "8081")),
         seconds(env, "SEI_NOT_ROUTABLE_RECHECK_SECONDS", 60),
         seconds(env, "SEI_PEER_SETTLE_SECONDS", 60),
@@ -177,6 +177,17 @@ public record ControllerConfig(
     }
     throw new IllegalArgumentException(variable + " must be a whole number of seconds from 0 to 3600, not \""
         + value + "\"");
+  }
+
+  private static boolean bool(Map<String, String> env, String variable, boolean fallback) {
+    String value = env.getOrDefault(variable, "").trim();
+    if (value.isEmpty()) {
+      return fallback;
+    }
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new IllegalArgumentException(variable + " must be true or false, not \"" + value + "\"");
   }
 
   private static int port(String value) {
