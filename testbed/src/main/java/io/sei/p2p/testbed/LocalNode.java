@@ -136,6 +136,9 @@ public final class LocalNode implements AutoCloseable {
   private final Path dir;
   private final String nodeIp;
   private final List<LocalProcess> processes = new ArrayList<>();
+  /** The programs a node launches itself; everything else it runs is in its containers, under their shims. */
+  private static final Set<String> NODE_PROGRAMS = Set.of("containerd", "kubelet", "kube-proxy",
+      "local-path-provisioner");
   /** The node's folder in its plane's. */
   private static final String FOLDER = "node";
   private static final Pattern NODE_FOLDER = Pattern.compile("/.+/" + Pattern.quote(ControlPlane.WORK_DIR_PREFIX)
@@ -843,14 +846,24 @@ public final class LocalNode implements AutoCloseable {
   }
 
   /**
-   * containerd, kubelet and kube-proxy of a node whose JVM is gone: their command lines name the node's folder (so
-   * do the shims', which {@link #killShims} has taken with their sockets).
+   * containerd, kubelet, kube-proxy and the local-path provisioner of a node whose JVM is gone: their command lines
+   * name the node's folder (so do the shims', which {@link #killShims} has taken with their sockets).
    */
   private void killProcessesOfThisNode() {
-    String folder = dir + "/";
     ProcessHandle.allProcesses()
-        .filter(p -> p.pid() != ProcessHandle.current().pid() && commandLine(p.pid()).contains(folder))
+        .filter(p -> p.pid() != ProcessHandle.current().pid() && isNodeProcess(p.info().command().orElse(""),
+            commandLine(p.pid()), dir))
         .forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /**
+   * Whether the process running {@code executable} with {@code commandLine} is one that the node in {@code folder}
+   * launched: one of its programs, named with its folder. Anyone else's process that merely names the folder (a
+   * shell in it, a pager on its logs) is not.
+   */
+  static boolean isNodeProcess(String executable, String commandLine, Path folder) {
+    int slash = executable.lastIndexOf('/');
+    return NODE_PROGRAMS.contains(executable.substring(slash + 1)) && commandLine.contains(folder + "/");
   }
 
   private void stopPods() {

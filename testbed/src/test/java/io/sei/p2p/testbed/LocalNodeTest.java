@@ -147,6 +147,23 @@ class LocalNodeTest {
   }
 
   @Test
+  void onlyTheProgramsANodeLaunchedAreTakenForItsProcesses() {
+    Path folder = Path.of("/tmp/sei-p2p-control-plane-42/node");
+
+    assertThat(LocalNode.isNodeProcess("/usr/bin/containerd", "containerd --config " + folder
+        + "/containerd/config.toml", folder)).isTrue();
+    assertThat(LocalNode.isNodeProcess("/root/.cache/sei-p2p/kube/k8s-v1.34.4/kubelet", "kubelet --config="
+        + folder + "/kubelet/config.yaml", folder)).isTrue();
+    assertThat(LocalNode.isNodeProcess("/usr/bin/less", "less " + folder + "/kubelet.log", folder))
+        .as("someone reading its log").isFalse();
+    assertThat(LocalNode.isNodeProcess("/usr/bin/bash", "bash -c cd " + folder + "/rootfs && ls", folder)).isFalse();
+    assertThat(LocalNode.isNodeProcess("/usr/bin/containerd", "containerd --config /etc/containerd/config.toml",
+        folder)).as("the machine's own containerd").isFalse();
+    assertThat(LocalNode.isNodeProcess("/usr/bin/containerd", "containerd --config " + folder
+        + "-other/config.toml", folder)).as("another folder that starts the same").isFalse();
+  }
+
+  @Test
   void aRecordWhoseFolderIsNotANodesIsRefusedBeforeAnythingUnderItIsTouched() {
     for (String dir : List.of("/", "/home/someone", "/tmp/plane/node", "/tmp/sei-p2p-control-plane-42",
         "/tmp/sei-p2p-control-plane-42/node/..", "/tmp/sei-p2p-control-plane-42/../../etc/node",
