@@ -13,6 +13,7 @@ import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.SeidSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +48,7 @@ class OwnershipIT {
     assertThat(plane.kubectl().run("-n", ns, "create", "configmap", "victim-config", "--from-literal=mine=yes")
         .succeeded()).isTrue();
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      Instant applied = Instant.now();
       cluster.apply(ns, Manifests.fullNode("victim", ""));
 
       Await.until("NameConflict", WAIT, () -> "NameConflict".equals(cluster.reason(ns, "victim", "Synced")));
@@ -55,6 +57,7 @@ class OwnershipIT {
           + "rename or delete it to let victim proceed");
       ConfigMap foreign = cluster.configMap(ns, "victim");
       assertThat(foreign.getData()).containsExactly(Map.entry("mine", "yes"));
+      retriesLeaveUntouched(controller, ns, "seinode", "victim", "/spec", "configmaps victim-config", applied);
       assertThat(foreign.getMetadata().getOwnerReferences()).isEmpty();
       assertThat(cluster.statefulSet(ns, "victim")).as("not started on someone else's config").isNull();
       Await.until("a Warning Event", WAIT, () -> cluster.events(ns, "victim").contains("NameConflict"));
@@ -73,6 +76,7 @@ class OwnershipIT {
         .succeeded()).isTrue();
     Service before = cluster.service(ns, "squatter");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      Instant applied = Instant.now();
       cluster.apply(ns, Manifests.fullNode("squatter", ""));
 
       Await.until("NameConflict", WAIT, () -> "NameConflict".equals(cluster.reason(ns, "squatter", "Synced")));
@@ -81,6 +85,7 @@ class OwnershipIT {
       Service after = cluster.service(ns, "squatter");
       assertThat(after.getMetadata().getResourceVersion()).as("never written").isEqualTo(
           before.getMetadata().getResourceVersion());
+      retriesLeaveUntouched(controller, ns, "seinode", "squatter", "/spec", "services squatter", applied);
     }
   }
 
@@ -90,6 +95,7 @@ class OwnershipIT {
     cluster.apply(ns, Manifests.fullNode("foo-0", ""));
     SeiNode independent = cluster.node(ns, "foo-0");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
+      Instant applied = Instant.now();
       cluster.apply(ns, Manifests.deployment("foo", "", 1, "", "overrides: {p2p.pex: \"false\"}"));
 
       Await.until("NameConflict on the deployment", WAIT, () -> deploymentSynced(ns, "foo") != null
@@ -99,6 +105,9 @@ class OwnershipIT {
           + "proceed");
       SeiNode after = cluster.node(ns, "foo-0");
       assertThat(after.getSpec()).isEqualTo(independent.getSpec());
+      // its own status is the SeiNode reconciler's to write; the node itself is nobody's
+      retriesLeaveUntouched(controller, ns, "seinodedeployment", "foo", "/spec/template/spec", "seinodes foo-0",
+          applied);
       assertThat(after.getMetadata().getOwnerReferences()).isEmpty();
       Await.until("a Warning Event", WAIT, () -> cluster.events(ns, "foo").contains("NameConflict"));
     }
@@ -137,6 +146,30 @@ class OwnershipIT {
           .map(c -> cluster.node(ns, c).getStatus().nodeId()).toList().equals(ids));
       assertThat(children.stream().map(c -> keyVersion(ns, c)).toList()).isEqualTo(versions);
     }
+  }
+
+  /**
+   * Three more reconciles of {@code owner} (a {@code kind}, its overrides at {@code specPath} changed before each)
+   * meet the foreign object {@code foreign} ({@code <resource> <name>}): the owner stays Synced=False/NameConflict,
+   * and the audit log holds no write of the controller's to the object since {@code from}.
+   */
+  private static void retriesLeaveUntouched(Controller controller, String ns, String kind, String owner,
+      String specPath, String foreign, Instant from) {
+    String reconciled = kind.equals("seinode") ? "SeiNode" : "SeiNodeDeployment";
+    for (String pex : List.of("false", "true", "false")) {
+      int before = TestCluster.reconciles(controller, reconciled);
+      Kubectl.Result patched = plane.kubectl().run("-n", ns, "patch", kind, owner, "--type", "json", "-p",
+          "[{\"op\": \"add\", \"path\": \"" + specPath + "/overrides\", \"value\": {\"p2p.pex\": \"" + pex
+              + "\"}}]");
+      assertThat(patched.succeeded()).as(patched.toString()).isTrue();
+      Await.until(owner + " reconciled after the change", WAIT,
+          () -> TestCluster.reconciles(controller, reconciled) > before);
+      Condition synced = kind.equals("seinode") ? cluster.condition(ns, owner, "Synced") : deploymentSynced(ns, owner);
+      assertThat(synced.getStatus()).isEqualTo("False");
+      assertThat(synced.getReason()).isEqualTo("NameConflict");
+    }
+    assertThat(cluster.controllerWrites(ns, from)).as("the controller's writes").noneMatch(write -> write.endsWith(
+        " " + foreign));
   }
 
   private static String keyVersion(String ns, String node) {
