@@ -88,6 +88,7 @@ class FaultsIT {
       Await.until("both running", WAIT, () -> running(ns, "fleet-0") && running(ns, "fleet-1"));
       String before = cluster.node(ns, "fleet-0").getStatus().externalAddress();
       assertThat(pods.uids().get("fleet-0-0")).as("fleet-0 started once before its NLB was recreated").hasSize(1);
+      String peerTemplateHash = templateHash(ns, "fleet-1");
 
       cluster.simulator().recreate(ns, "fleet-0-p2p");
 
@@ -107,7 +108,16 @@ class FaultsIT {
           .isEqualTo(2L);
       assertThat(pods.uids().get("fleet-0-0")).as("fleet-0 restarted exactly once").hasSize(2);
       assertThat(pods.uids().get("fleet-1-0")).as("fleet-1 never restarted").hasSize(1);
+      // and it is not about to: its template never changed, only the config its next start reads
+      assertThat(cluster.statefulSet(ns, "fleet-1").getMetadata().getGeneration()).isEqualTo(1L);
+      assertThat(templateHash(ns, "fleet-1")).isEqualTo(peerTemplateHash);
     }
+  }
+
+  /** The config hash in {@code node}'s pod template: what restarts its pod when it changes. */
+  private static String templateHash(String ns, String node) {
+    return cluster.statefulSet(ns, node).getSpec().getTemplate().getMetadata().getAnnotations()
+        .get(WellKnown.ANNOTATION_CONFIG_HASH);
   }
 
   /** An ingress read as empty for 30 s never unpublishes a node, though the controller saw it. */
