@@ -205,8 +205,67 @@ class WebhookIT {
     }
   }
 
+  /** A deployment's template holds the same Secrets in each child's pod: the same check, at the template's fields. */
+  @Test
+  void aDeploymentMayNameOnlySecretsItsAuthorCanRead() {
+    String ns = plane.newNamespace("deployment-secrets");
+    String validators = """
+        apiVersion: sei.io/v1alpha1
+        kind: SeiNodeDeployment
+        metadata: {name: vals}
+        spec:
+          replicas: 2
+          template:
+            spec:
+              chainId: pacific-1
+              image: ghcr.io/sei-protocol/seid:v6.1.0
+              validator: {nodeKey: {secret: {secretName: their-key}}, signingKey: {secret: {secretName: sign-key}}}
+        """;
+    grant(ns, "alice-deployments", "rules: [{apiGroups: [sei.io], resources: [seinodedeployments], "
+        + "verbs: [get, create, patch]}]");
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
+      Kubectl.Result denied = plane.kubectl().runWithInput(validators, "-n", ns, "--as=alice", "apply", "-f", "-");
+
+      assertThat(denied.succeeded()).isFalse();
+      assertThat(denied.stderr()).contains("The SeiNodeDeployment \"vals\" is invalid").contains(
+          "* spec.template.spec.validator.nodeKey.secret.secretName: user alice cannot get Secret " + ns
+              + "/their-key, and the node's pod would hold it").contains(
+          "* spec.template.spec.validator.signingKey.secret.secretName: user alice cannot get Secret " + ns
+              + "/sign-key");
+      grant(ns, "alice-keys", "rules: [{apiGroups: [\"\"], resources: [secrets], resourceNames: [their-key, "
+          + "sign-key], verbs: [get]}]");
+      assertApplied(plane.kubectl().runWithInput(validators, "-n", ns, "--as=alice", "apply", "-f", "-"));
+    }
+  }
+
+  /** The check asks as the whole requesting user: a Secret its group may read is one it may name. */
+  @Test
+  void aSecretReadableThroughTheAuthorsGroupMayBeNamed() {
+    String ns = plane.newNamespace("group-secrets");
+    String validator = Manifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: team-key}}, "
+        + "signingKey: {secret: {secretName: team-signing-key}}}");
+    grant(ns, "alice-nodes", "rules: [{apiGroups: [sei.io], resources: [seinodes], verbs: [get, create, patch]}]");
+    grant(ns, "validators-keys", "rules: [{apiGroups: [\"\"], resources: [secrets], resourceNames: [team-key, "
+        + "team-signing-key], verbs: [get]}]", "{apiGroup: rbac.authorization.k8s.io, kind: Group, name: validators}");
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
+      Kubectl.Result outside = plane.kubectl().runWithInput(validator, "-n", ns, "--as=alice", "create",
+          "--dry-run=server", "-f", "-");
+      Kubectl.Result inside = plane.kubectl().runWithInput(validator, "-n", ns, "--as=alice",
+          "--as-group=validators", "--as-group=system:authenticated", "apply", "-f", "-");
+
+      assertThat(outside.succeeded()).as("alice outside the group").isFalse();
+      assertThat(outside.stderr()).contains("user alice cannot get Secret " + ns + "/team-key");
+      assertApplied(inside);
+    }
+  }
+
   /** A Role with {@code rules} in {@code ns}, bound to user alice. */
   private static void grant(String ns, String name, String rules) {
+    grant(ns, name, rules, "{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}");
+  }
+
+  /** A Role with {@code rules} in {@code ns}, bound to {@code subject}. */
+  private static void grant(String ns, String name, String rules, String subject) {
     assertApplied(plane.kubectl().runWithInput("""
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
@@ -217,8 +276,8 @@ class WebhookIT {
         kind: RoleBinding
         metadata: {name: %1$s}
         roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: %1$s}
-        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
-        """.formatted(name, rules), "-n", ns, "apply", "-f", "-"));
+        subjects: [%3$s]
+        """.formatted(name, rules, subject), "-n", ns, "apply", "-f", "-"));
   }
 
   private static long liveLookups(LocalWebhook webhook) throws IOException, InterruptedException {
