@@ -233,6 +233,39 @@ class ControllerIT {
     }
   }
 
+  /** A paused node's pod stops while its load balancer and address stay, and it resumes as itself. */
+  @Test
+  void pausingStopsThePodAndKeepsTheLoadBalancerAndTheAddressThenResumes() {
+    String ns = plane.newNamespace("pause");
+    try (Controller controller = controller(ns)) {
+      cluster.apply(ns, Manifests.fullNode("napper", "networking: {tcp: {}}"));
+      Await.until("running and published", WAIT, () -> runningPod(ns, "napper")
+          && "Published".equals(publishedReason(ns, "napper")));
+      String address = cluster.node(ns, "napper").getStatus().externalAddress();
+      String nodeId = cluster.node(ns, "napper").getStatus().nodeId();
+      String serviceUid = cluster.service(ns, "napper-p2p").getMetadata().getUid();
+      String podUid = cluster.pod(ns, "napper").getMetadata().getUid();
+
+      cluster.apply(ns, Manifests.fullNode("napper", "networking: {tcp: {}}\n  paused: true"));
+      Await.until("the pod gone", WAIT, () -> cluster.pod(ns, "napper") == null);
+      assertThat(cluster.statefulSet(ns, "napper").getSpec().getReplicas()).isZero();
+      assertThat(cluster.service(ns, "napper-p2p").getMetadata().getUid()).as("the same load balancer")
+          .isEqualTo(serviceUid);
+      assertThat(cluster.node(ns, "napper").getStatus().externalAddress()).isEqualTo(address);
+
+      cluster.apply(ns, Manifests.fullNode("napper", "networking: {tcp: {}}\n  paused: false"));
+      Await.until("a new pod running", WAIT, () -> runningPod(ns, "napper")
+          && !cluster.pod(ns, "napper").getMetadata().getUid().equals(podUid));
+      assertThat(cluster.service(ns, "napper-p2p").getMetadata().getUid()).isEqualTo(serviceUid);
+      assertThat(cluster.node(ns, "napper").getStatus().externalAddress()).isEqualTo(address);
+      assertThat(cluster.node(ns, "napper").getStatus().nodeId()).isEqualTo(nodeId);
+    }
+  }
+
+  private static boolean runningPod(String ns, String node) {
+    return cluster.pod(ns, node) != null && "Running".equals(cluster.pod(ns, node).getStatus().getPhase());
+  }
+
   @Test
   void aBlankIngressKeepsTheAddressAndScalingDownLeavesNoOrphans() throws Exception {
     String ns = plane.newNamespace("keep");
