@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
+import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.controller.SeiNodeDeploymentReconciler;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
@@ -18,9 +20,12 @@ import io.sei.p2p.rules.P2pService;
 import io.sei.p2p.rules.SeidSettings;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -260,6 +265,35 @@ class ControllerIT {
       assertThat(cluster.node(ns, "napper").getStatus().externalAddress()).isEqualTo(address);
       assertThat(cluster.node(ns, "napper").getStatus().nodeId()).isEqualTo(nodeId);
     }
+  }
+
+  /**
+   * Another replica took the Lease while this one ran (a network partition, say): it stops within the renew deadline
+   * so that its pod restarts and lists afresh, rather than write beside the new leader.
+   */
+  @Test
+  void aLeaderWhoseLeaseAnotherReplicaTookGivesUp() throws InterruptedException {
+    String ns = plane.newNamespace("lease-lost");
+    CountDownLatch gaveUp = new CountDownLatch(1);
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE, gaveUp::countDown)) {
+      Await.until("leading", WAIT, () -> lease(ns) != null && lease(ns).getSpec().getHolderIdentity() != null);
+      String identity = lease(ns).getSpec().getHolderIdentity();
+
+      client.resources(Lease.class).inNamespace(ns).withName(ControllerConfig.LEASE_NAME).edit(lease -> {
+        lease.getSpec().setHolderIdentity("another-replica");
+        lease.getSpec().setRenewTime(ZonedDateTime.now());
+        return lease;
+      });
+
+      assertThat(gaveUp.await(Controller.LEASE_DURATION.toSeconds(), TimeUnit.SECONDS))
+          .as("gave up within the Lease duration").isTrue();
+      assertThat(lease(ns).getSpec().getHolderIdentity()).as("and left the Lease to its holder")
+          .isEqualTo("another-replica").isNotEqualTo(identity);
+    }
+  }
+
+  private static Lease lease(String ns) {
+    return client.resources(Lease.class).inNamespace(ns).withName(ControllerConfig.LEASE_NAME).get();
   }
 
   private static boolean runningPod(String ns, String node) {

@@ -75,6 +75,11 @@ final class TestCluster implements AutoCloseable {
    * in that namespace, with short peer timings (8 s settle, 2 s between peer updates) and {@code env} on top.
    */
   Controller controller(String ns, Map<String, String> env) {
+    return controller(ns, env, () -> { });
+  }
+
+  /** The same, calling {@code onFatal} when it can no longer do its work (in production the process exits). */
+  Controller controller(String ns, Map<String, String> env, Runnable onFatal) {
     Map<String, String> settings = new HashMap<>(Map.of("SEI_PEER_SETTLE_SECONDS", "8",
         "SEI_PEER_UPDATE_SECONDS", "2"));
     settings.putAll(LocalSystem.GENESIS);
@@ -84,7 +89,7 @@ final class TestCluster implements AutoCloseable {
     settings.put("HEALTH_PORT", "0");
     Rbac.grantLeaderElection(client, ns);
     KubernetesClient identity = plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
-    return Controller.start(ControllerConfig.fromEnv(settings), identity, () -> { });
+    return Controller.start(ControllerConfig.fromEnv(settings), identity, onFatal);
   }
 
   void apply(String ns, String manifest) {
