@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Installs the CRDs generated from the model (the same files as manifests/base/crds) and waits until served. */
+/** Installs the CRDs generated from the model (the same files as manifests/crds) and waits until served. */
 public final class Crds {
 
   private static final List<Class<? extends HasMetadata>> KINDS = List.of(SeiNode.class, SeiNodeDeployment.class);

@@ -18,6 +18,24 @@ public final class Installation {
   private Installation() {
   }
 
+  /** The CRDs' own kustomization, applied before an overlay and never deleted with one. */
+  public static Path crds() {
+    return RepoRoot.find().resolve("manifests/crds");
+  }
+
+  /**
+   * Installs as the README says: {@code kubectl apply --server-side -k} of the CRDs, then of {@code installation};
+   * the first that fails is the result, else the second's, with the output of both.
+   */
+  public static Kubectl.Result apply(Kubectl kubectl, Path installation) {
+    Kubectl.Result crds = kubectl.run("apply", "--server-side", "-k", crds().toString());
+    if (!crds.succeeded()) {
+      return crds;
+    }
+    Kubectl.Result applied = kubectl.run("apply", "--server-side", "-k", installation.toString());
+    return new Kubectl.Result(applied.exitCode(), crds.stdout() + applied.stdout(), crds.stderr() + applied.stderr());
+  }
+
   /** Writes the kustomization into {@code dir} and returns {@code dir}, for {@code kubectl apply -k}. */
   public static Path write(Path dir, String overlayName, Images images, String vpcCidrs) throws IOException {
     return write(dir, overlayName, images, vpcCidrs, Map.of());

@@ -143,8 +143,9 @@ public final class LocalRun {
             LocalSystem.VPC.get("SEI_VPC_CIDR") + "," + LocalNode.CLUSTER_CIDR, Map.of("SEI_STORAGE_CLASS",
                 "local-path", "SEI_SIZE_FULL_NODE", SMALL_NODE, "SEI_SIZE_ARCHIVE", SMALL_NODE));
         node.hostNamespace(Rbac.NAMESPACE);
-        Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
-        say("kubectl apply --server-side -k " + installation + (applied.succeeded() ? "" : "  FAILED"));
+        Kubectl.Result applied = Installation.apply(plane.kubectl(), installation);
+        say("kubectl apply --server-side -k manifests/crds, then -k " + installation
+            + (applied.succeeded() ? "" : "  FAILED"));
         print(applied.stdout() + applied.stderr());
         if (!applied.succeeded()) {
           return;

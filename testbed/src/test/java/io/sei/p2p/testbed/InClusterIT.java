@@ -18,9 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,6 +52,8 @@ class InClusterIT {
   private static final String ROUTABLE_VPC_CIDRS = VPC_CIDR + "," + LocalNode.CLUSTER_CIDR;
   private static final Duration CONVERGENCE_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(3);
+  /** Long enough for a new controller to reconcile every node it finds. */
+  private static final Duration ADOPTION = Duration.ofSeconds(20);
 
   private static ControlPlane plane;
   private static LocalNode node;
@@ -72,7 +77,7 @@ class InClusterIT {
   /** As users install it, on a cluster whose administrator placed the system's namespace on the real node. */
   private static void install(Path installation) {
     node.hostNamespace(Rbac.NAMESPACE);
-    Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
+    Kubectl.Result applied = Installation.apply(plane.kubectl(), installation);
     assertThat(applied.succeeded()).as(applied.toString()).isTrue();
   }
 
@@ -267,16 +272,68 @@ class InClusterIT {
     assertThat(plane.client().apps().statefulSets().inNamespace(namespace).list().getItems()).hasSize(3);
   }
 
+  /**
+   * README, "Uninstalling" and "Upgrading": deleting the overlay removes the system and leaves every user's node as
+   * it was (its pod, its load balancer and so its address); installing again adopts them without writing anything
+   * but status. Only the deliberate second step, deleting the CRDs, removes the nodes.
+   */
   @Test
   @Order(8)
-  void uninstallingLeavesOnlyTheNodeKeysAndDataClaims() throws Exception {
-    uninstall(plane.workDir().resolve("installation"));
+  void uninstallingTheOverlayLeavesEveryNodeAndAReinstallAdoptsThem() throws Exception {
+    Path installation = plane.workDir().resolve("installation");
+    Map<String, String> before = usersObjects();
+    assertThat(before).as("the nodes of the checks above").isNotEmpty();
+
+    Kubectl.Result deleted = plane.kubectl().run("delete", "--wait=false", "-k", installation.toString());
+    assertThat(deleted.succeeded()).as(deleted.toString()).isTrue();
+    Await.until("the system's namespace gone", CONVERGENCE_TIMEOUT,
+        () -> plane.client().namespaces().withName(Rbac.NAMESPACE).get() == null);
+    assertThat(usersObjects()).as("the users' objects, by UID, once the system is gone").isEqualTo(before);
+
+    Instant reinstalled = Instant.now();
+    install(installation);
+    awaitRolledOut("sei-p2p-webhook");
+    awaitRolledOut("sei-p2p-controller");
+    Await.until("the new controller leading", ROLLOUT_TIMEOUT, () -> plane.client().leases()
+        .inNamespace(Rbac.NAMESPACE).withName(ControllerConfig.LEASE_NAME).get() != null && leaseHolder() != null);
+    // every node reconciled by the new controller: its periodic look at each comes within the same time
+    Thread.sleep(ADOPTION.toMillis());
+    assertThat(usersObjects()).as("the users' objects, by UID, after the reinstall").isEqualTo(before);
+    assertThat(AuditLog.writes(plane.auditLog(), AuditLog.serviceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER),
+        reinstalled).stream().filter(write -> !write.resource().endsWith("/status")
+            && !write.resource().equals("events") && !write.resource().equals("leases"))
+        .map(write -> write.verb() + " " + write.resource() + " " + write.namespace() + "/" + write.name()).toList())
+        .as("the new controller's writes beyond status (and its Events and Lease)").isEmpty();
+
+    uninstallCompletely(installation);
   }
 
-  private static void uninstall(Path installation) throws Exception {
+  /** The users' SeiNodes, deployments and nodes' objects (StatefulSets, pods, Services), each with its UID. */
+  private static Map<String, String> usersObjects() {
+    KubernetesClient client = plane.client();
+    List<HasMetadata> objects = new ArrayList<>();
+    objects.addAll(client.resources(SeiNode.class).inAnyNamespace().list().getItems());
+    objects.addAll(client.resources(SeiNodeDeployment.class).inAnyNamespace().list().getItems());
+    objects.addAll(client.apps().statefulSets().inAnyNamespace().withLabel("sei.io/node").list().getItems());
+    objects.addAll(client.pods().inAnyNamespace().withLabel("sei.io/node").list().getItems());
+    objects.addAll(client.services().inAnyNamespace().withLabel("sei.io/node").list().getItems());
+    Map<String, String> uids = new TreeMap<>();
+    objects.forEach(o -> uids.put(o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
+        o.getMetadata().getUid()));
+    return uids;
+  }
+
+  /**
+   * The CRDs with every node (while the controller still runs, to release any Retain deployment), then the overlay:
+   * what is left is only the node keys and data claims.
+   */
+  private static void uninstallCompletely(Path installation) throws Exception {
     // the NLB Services carry the load balancer controller's finalizer, which only it releases
     try (LoadBalancerSimulator simulator = LoadBalancerSimulator.start(plane.client(), hostsFile,
         Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+      Kubectl.Result crdsDeleted = plane.kubectl().run("delete", "--wait=false", "-k",
+          Installation.crds().toString());
+      assertThat(crdsDeleted.succeeded()).as(crdsDeleted.toString()).isTrue();
       Kubectl.Result deleted = plane.kubectl().run("delete", "--wait=false", "-k", installation.toString());
       assertThat(deleted.succeeded()).as(deleted.toString()).isTrue();
 
@@ -312,7 +369,7 @@ class InClusterIT {
           .withName("sei-p2p-webhook-tls").get().getData().get("ca.crt")), StandardCharsets.UTF_8);
       assertThat(caBundles()).isNotEmpty().allMatch(ca::equals);
 
-      uninstall(installation);
+      uninstallCompletely(installation);
     }
   }
 

@@ -146,15 +146,34 @@ class ManifestsIT {
             "sei-p2p-webhook", "sei-p2p-webhook-tls", List.of())));
   }
 
+  /** Deleting an overlay never deletes the CRDs, and with them every node: they are a kustomization of their own. */
+  @Test
+  void theCrdsAreTheirOwnKustomizationAndNoOverlayCarriesThem() {
+    assertThat(kindsAndNames("crds")).containsExactlyInAnyOrder("CustomResourceDefinition seinodes.sei.io",
+        "CustomResourceDefinition seinodedeployments.sei.io");
+    for (String kustomization : List.of("base", "overlays/cert-manager", "overlays/self-signed",
+        "overlays/namespaced-example")) {
+      assertThat(kindsAndNames(kustomization)).as(kustomization).isNotEmpty()
+          .noneMatch(object -> object.startsWith("CustomResourceDefinition "));
+    }
+  }
+
+  private static List<String> kindsAndNames(String kustomization) {
+    Kubectl.Result rendered = plane.kubectl().run("kustomize", MANIFESTS.resolve(kustomization).toString());
+    assertThat(rendered.succeeded()).as(rendered.toString()).isTrue();
+    return plane.client().load(new ByteArrayInputStream(rendered.stdout().getBytes(StandardCharsets.UTF_8))).items()
+        .stream().map(object -> object.getKind() + " " + object.getMetadata().getName()).toList();
+  }
+
   @Test
   void theGeneratedCrdsAreTheInstalledManifests() throws Exception {
     for (String crd : List.of("seinodes.sei.io", "seinodedeployments.sei.io")) {
-      String manifest = Files.readString(MANIFESTS.resolve("base/crds/" + crd + "-v1.yml"));
+      String manifest = Files.readString(MANIFESTS.resolve("crds/" + crd + "-v1.yml"));
       String generated;
       try (var in = ManifestsIT.class.getResourceAsStream("/META-INF/fabric8/" + crd + "-v1.yml")) {
         generated = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
-      assertThat(manifest).as(crd + " in manifests/base/crds must be the build's output").isEqualTo(generated);
+      assertThat(manifest).as(crd + " in manifests/crds must be the build's output").isEqualTo(generated);
     }
   }
 

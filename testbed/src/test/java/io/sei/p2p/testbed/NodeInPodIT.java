@@ -71,10 +71,9 @@ class NodeInPodIT {
     SeidStandIn.importInto(node, plane.binaries());
     node.startLocalPathProvisioner(SeidStandIn.IMAGE);
     node.hostNamespace(Rbac.NAMESPACE);
-    Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", Installation.write(
+    Kubectl.Result applied = Installation.apply(plane.kubectl(), Installation.write(
         plane.workDir().resolve("installation"), "self-signed", images, ROUTABLE_VPC_CIDRS,
-        Map.of("SEI_STORAGE_CLASS", "local-path", "SEI_SIZE_FULL_NODE", "cpu=50m,memory=256Mi,storage=1Gi"))
-        .toString());
+        Map.of("SEI_STORAGE_CLASS", "local-path", "SEI_SIZE_FULL_NODE", "cpu=50m,memory=256Mi,storage=1Gi")));
     assertThat(applied.succeeded()).as(applied.toString()).isTrue();
     ns = "mesh";
     node.hostNamespace(ns);
