@@ -44,8 +44,6 @@ public final class LocalRun {
   /** Peers dial each other with backoff; their counts are printed once they have held still this long. */
   private static final Duration PEERS_SETTLED = Duration.ofSeconds(15);
   private static final Duration PEERS_TIMEOUT = Duration.ofMinutes(3);
-  /** The examples name Sei's image, which cannot be had here; on the real node their pods run the stand-in. */
-  private static final String EXAMPLES_IMAGE = "ghcr.io/sei-protocol/seid:v6.1.0";
   /** Sizes the node fits: the defaults ask for a real validator's 8 CPUs and 64 GiB. */
   private static final String SMALL_NODE = "cpu=50m,memory=256Mi,storage=1Gi";
   private static final String REAL_LOAD_BALANCERS = "--aws-load-balancer-controller";
@@ -166,7 +164,7 @@ public final class LocalRun {
           String standInExamples = standInExamples(examples);
           Kubectl.Result examplesApplied = retryUntilWebhooksAnswer(() -> plane.kubectl().runWithInput(
               standInExamples, "-n", NAMESPACE, "apply", "-f", "-"));
-          say("kubectl -n " + NAMESPACE + " apply -f manifests/examples, with image " + EXAMPLES_IMAGE + " as "
+          say("kubectl -n " + NAMESPACE + " apply -f manifests/examples, with image " + Manifests.SEI_IMAGE + " as "
               + SeidStandIn.IMAGE + (examplesApplied.succeeded() ? "" : "  FAILED"));
           print(examplesApplied.stdout() + examplesApplied.stderr());
           // the simulator's names resolve to the pods, as an NLB with IP targets forwards to them
@@ -186,12 +184,15 @@ public final class LocalRun {
     }
   }
 
-  /** The examples (the files of {@code examples}, not its subfolders) with the stand-in's image for Sei's. */
+  /**
+   * The examples (the files of {@code examples}, not its subfolders) with the stand-in's image for Sei's, which cannot
+   * be had here.
+   */
   private static String standInExamples(Path examples) throws IOException {
     List<String> documents = new ArrayList<>();
     try (Stream<Path> files = Files.list(examples)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-        documents.add(Files.readString(file).replace(EXAMPLES_IMAGE, SeidStandIn.IMAGE));
+        documents.add(Files.readString(file).replace(Manifests.SEI_IMAGE, SeidStandIn.IMAGE));
       }
     }
     return String.join("\n---\n", documents);

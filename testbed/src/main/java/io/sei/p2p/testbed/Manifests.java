@@ -3,6 +3,9 @@ package io.sei.p2p.testbed;
 /** Manifests as users write them (YAML for kubectl): what the end-to-end tests and the fleet benchmark apply. */
 final class Manifests {
 
+  /** The image Sei publishes seid in, as the examples and users' manifests name it. */
+  static final String SEI_IMAGE = "ghcr.io/sei-protocol/seid:v6.1.0";
+
   private Manifests() {
   }
 
@@ -15,9 +18,9 @@ final class Manifests {
           name: %s
         spec:
           chainId: pacific-1
-          image: ghcr.io/sei-protocol/seid:v6.1.0
+          image: %s
           %s
-        """.formatted(name, specTail);
+        """.formatted(name, SEI_IMAGE, specTail);
   }
 
   /** A full node; {@code specTail} continues the spec at two-space indent. */
@@ -30,7 +33,7 @@ final class Manifests {
    * continues the spec, {@code templateSpecExtra} the template's spec.
    */
   static String deployment(String name, String labels, int replicas, String specExtra, String templateSpecExtra) {
-    return deployment(name, labels, replicas, specExtra, "ghcr.io/sei-protocol/seid:v6.1.0", templateSpecExtra);
+    return deployment(name, labels, replicas, specExtra, SEI_IMAGE, templateSpecExtra);
   }
 
   /** The same, of nodes that run {@code image}. */
@@ -66,7 +69,7 @@ final class Manifests {
           selector: {matchLabels: {sei.io/node: %1$s}}
           template:
             metadata: {labels: {sei.io/node: %1$s}}
-            spec: {containers: [{name: seid, image: ghcr.io/sei-protocol/seid:v6.1.0}]}
-        """.formatted(node);
+            spec: {containers: [{name: seid, image: %2$s}]}
+        """.formatted(node, SEI_IMAGE);
   }
 }

@@ -50,14 +50,25 @@ public final class SeidStandIn {
    * {@code tendermint init validator} in {@code dir}.
    */
   public static String genesis(Path tendermint, Path dir) {
+    run(List.of(tendermint.toString(), "init", "validator", "--home", dir.toString()), Map.of());
     try {
-      Process init = new ProcessBuilder(tendermint.toString(), "init", "validator", "--home", dir.toString())
-          .redirectErrorStream(true).start();
-      String output = new String(init.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (init.waitFor() != 0) {
-        throw new IllegalStateException("tendermint init validator failed: " + output);
-      }
       return Files.readString(dir.resolve("config/genesis.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The output of {@code command} run with {@code env} added to this process's; a failure says what it printed. */
+  static String run(List<String> command, Map<String, String> env) {
+    try {
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (process.waitFor() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+      }
+      return output;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -66,17 +77,8 @@ public final class SeidStandIn {
     }
   }
 
-  private static List<String> applets() throws IOException {
-    Process list = new ProcessBuilder(BUSYBOX.toString(), "--list").redirectErrorStream(true).start();
-    String names = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (list.waitFor() != 0) {
-        throw new IllegalStateException("busybox --list failed: " + names);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-    return names.lines().filter(name -> name.matches("[a-z0-9_.\\[-]+")).toList();
+  private static List<String> applets() {
+    return run(List.of(BUSYBOX.toString(), "--list"), Map.of()).lines()
+        .filter(name -> name.matches("[a-z0-9_.\\[-]+")).toList();
   }
 }

@@ -114,7 +114,7 @@ final class TendermintNode implements AutoCloseable {
       init.getEnv().forEach((EnvVar variable) -> env.put(variable.getName(), variable.getValue()));
       env.put("PATH", network.seid().getParent() + ":" + System.getenv("PATH"));
       env.put("TENDERMINT", network.tendermint().toString());
-      run(mapped(init.getCommand(), paths), env);
+      SeidStandIn.run(mapped(init.getCommand(), paths), env);
 
       List<String> prepare = container(pod.getInitContainers(), "config").getCommand();
       String[] args = mapped(prepare.subList(prepare.indexOf(NodeObjects.PREPARE_MAIN) + 1, prepare.size()), paths)
@@ -221,23 +221,6 @@ final class TendermintNode implements AutoCloseable {
 
   private JsonNode rpc(String method) {
     return StandInReadings.rpc(rpc, method);
-  }
-
-  private static void run(List<String> command, Map<String, String> env) {
-    try {
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-      builder.environment().putAll(env);
-      Process process = builder.start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (process.waitFor() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

@@ -189,19 +189,13 @@ class WebhookIT {
         + "signingKey: {secret: {secretName: sign-key}}}");
     grant(ns, "alice-nodes", "rules: [{apiGroups: [sei.io], resources: [seinodes], verbs: [get, create, patch]}]");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
-      Kubectl.Result denied = plane.kubectl().runWithInput(validator, "-n", ns, "--as=alice", "apply", "-f", "-");
-
-      assertThat(denied.succeeded()).isFalse();
-      assertThat(denied.stderr()).contains("The SeiNode \"val\" is invalid")
-          .contains("* spec.validator.nodeKey.secret.secretName: user alice cannot get Secret " + ns + "/their-key, "
-              + "and the node's pod would hold it: reference a Secret you can read, or have get on this one granted")
-          .contains("* spec.validator.signingKey.secret.secretName: user alice cannot get Secret " + ns + "/sign-key");
-      assertThat(plane.client().resources(SeiNode.class).inNamespace(ns).withName("val").get()).isNull();
-      ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-unreadable-secrets");
-
-      grant(ns, "alice-keys", "rules: [{apiGroups: [\"\"], resources: [secrets], resourceNames: [their-key, sign-key], "
-          + "verbs: [get]}]");
-      assertApplied(plane.kubectl().runWithInput(validator, "-n", ns, "--as=alice", "apply", "-f", "-"));
+      refusedUntilAliceMayRead(ns, validator, "their-key, sign-key", () -> {
+        assertThat(plane.client().resources(SeiNode.class).inNamespace(ns).withName("val").get()).isNull();
+        ReviewRecorder.record(webhook, Endpoints.VALIDATE_SEINODES, "validate-seinode-unreadable-secrets");
+      }, "The SeiNode \"val\" is invalid",
+          "* spec.validator.nodeKey.secret.secretName: user alice cannot get Secret " + ns + "/their-key, "
+              + "and the node's pod would hold it: reference a Secret you can read, or have get on this one granted",
+          "* spec.validator.signingKey.secret.secretName: user alice cannot get Secret " + ns + "/sign-key");
     }
   }
 
@@ -224,17 +218,12 @@ class WebhookIT {
     grant(ns, "alice-deployments", "rules: [{apiGroups: [sei.io], resources: [seinodedeployments], "
         + "verbs: [get, create, patch]}]");
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE)) {
-      Kubectl.Result denied = plane.kubectl().runWithInput(validators, "-n", ns, "--as=alice", "apply", "-f", "-");
-
-      assertThat(denied.succeeded()).isFalse();
-      assertThat(denied.stderr()).contains("The SeiNodeDeployment \"vals\" is invalid").contains(
+      refusedUntilAliceMayRead(ns, validators, "their-key, sign-key", () -> { },
+          "The SeiNodeDeployment \"vals\" is invalid",
           "* spec.template.spec.validator.nodeKey.secret.secretName: user alice cannot get Secret " + ns
-              + "/their-key, and the node's pod would hold it").contains(
+              + "/their-key, and the node's pod would hold it",
           "* spec.template.spec.validator.signingKey.secret.secretName: user alice cannot get Secret " + ns
               + "/sign-key");
-      grant(ns, "alice-keys", "rules: [{apiGroups: [\"\"], resources: [secrets], resourceNames: [their-key, "
-          + "sign-key], verbs: [get]}]");
-      assertApplied(plane.kubectl().runWithInput(validators, "-n", ns, "--as=alice", "apply", "-f", "-"));
     }
   }
 
@@ -257,6 +246,23 @@ class WebhookIT {
       assertThat(outside.stderr()).contains("user alice cannot get Secret " + ns + "/team-key");
       assertApplied(inside);
     }
+  }
+
+  /**
+   * {@code manifest}, applied as alice, is refused with an error that contains each of {@code denials}; after
+   * {@code meanwhile}, and once alice may get the Secrets {@code secrets} (a YAML flow list's items), it is applied.
+   */
+  private static void refusedUntilAliceMayRead(String ns, String manifest, String secrets, Runnable meanwhile,
+      String... denials) {
+    Kubectl.Result denied = plane.kubectl().runWithInput(manifest, "-n", ns, "--as=alice", "apply", "-f", "-");
+
+    assertThat(denied.succeeded()).isFalse();
+    assertThat(denied.stderr()).contains(denials);
+    meanwhile.run();
+
+    grant(ns, "alice-keys", "rules: [{apiGroups: [\"\"], resources: [secrets], resourceNames: [" + secrets + "], "
+        + "verbs: [get]}]");
+    assertApplied(plane.kubectl().runWithInput(manifest, "-n", ns, "--as=alice", "apply", "-f", "-"));
   }
 
   /** A Role with {@code rules} in {@code ns}, bound to user alice. */
