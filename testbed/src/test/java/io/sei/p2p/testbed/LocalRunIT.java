@@ -33,9 +33,11 @@ class LocalRunIT {
         .contains("was refused:")
         .contains("The SeiNode \"lonely-validator\" is invalid: spec.networking.tcp: this cluster cannot publish nodes "
             + "over tcp: pod IP 100.64.3.7 is outside VPC CIDR 10.0.0.0/16 (overlay network)")
-        .containsPattern("public-peers-0 +LoadBalancerPending; StatefulSet held")
-        .containsPattern("public-peers-0 +Published k8s-sei-demo-public-p-[0-9a-f]{16}\\.elb\\.us-east-2\\.amazonaws\\.com"
+        // Held first, whichever step (LoadBalancerPending or WaitingForDNS) the first report catches, then started.
+        .containsPattern("(?s)public-peers-0 +(LoadBalancerPending|WaitingForDNS)[^\\n]*; StatefulSet held\\n.*"
+            + "public-peers-0 +Published k8s-sei-demo-public-p-[0-9a-f]{16}\\.elb\\.us-east-2\\.amazonaws\\.com"
             + ":26656; StatefulSet created")
+        .doesNotContainPattern("(?s)public-peers-0 +Published.*public-peers-0 +\\S+[^\\n]*; StatefulSet held")
         .contains("sei-p2p: every node is running; summary:")
         .containsPattern("rpc-0 +address=- nodeId=[0-9a-f]{40}")
         .containsPattern("persistent-peers = \"[0-9a-f]{40}@k8s-sei-demo-public-p-");
