@@ -77,8 +77,8 @@ public final class ControlPlane implements AutoCloseable {
   static final String WORK_DIR_PREFIX = "sei-p2p-control-plane-";
   private final Path workDir;
   private List<String> etcdUrls = List.of();
-  /** An address of this machine a real node registers with, or null when only fake nodes run. */
-  private final String nodeIp;
+  /** Whether a real node joins, in its own network ({@link NodeNetwork}), which this control plane then owns. */
+  private final boolean forRealNode;
   private final CertificateAuthority ca;
   private final List<LocalProcess> processes = new ArrayList<>();
   private final Map<String, List<String>> commands = new HashMap<>();
@@ -90,42 +90,53 @@ public final class ControlPlane implements AutoCloseable {
       removeHostPathVolumes();
     } finally {
       stopProcesses();
+      removeNodeNetwork();
     }
   }, "control-plane-shutdown");
   private int apiserverPort;
   private Path kubeconfig;
   private KubernetesClient client;
 
-  private ControlPlane(ControlPlaneBinaries binaries, Path workDir, String nodeIp) {
+  private ControlPlane(ControlPlaneBinaries binaries, Path workDir, boolean forRealNode) {
     this.binaries = binaries;
     this.workDir = workDir;
-    this.nodeIp = nodeIp;
+    this.forRealNode = forRealNode;
     this.ca = CertificateAuthority.create("sei-p2p-testbed-ca", CERT_VALIDITY, Clock.systemUTC());
   }
 
   /** Builds the binaries if needed, starts everything and waits until the apiserver is ready. */
   public static ControlPlane start() {
-    return start(ControlPlaneBinaries.locate(), null);
+    return start(ControlPlaneBinaries.locate(), false);
   }
 
   /**
-   * A control plane that a real node ({@link LocalNode}) on {@code nodeIp} joins besides the fake ones: the apiserver
-   * also listens there (pods reach it through the {@code kubernetes} Service), reaches kubelets at their InternalIP
-   * with a client certificate, authorizes nodes, and mounts ServiceAccount tokens into pods; the controller manager
-   * also runs the controllers that Deployments, Services, PodDisruptionBudgets and ServiceAccounts need.
+   * A control plane that a real node ({@link LocalNode}) joins besides the fake ones. It first tears down a node an
+   * earlier run left, then makes the node's network ({@link NodeNetwork}), removed on close. The apiserver listens on
+   * this machine's side of that link (pods reach it through the {@code kubernetes} Service) and on nothing else,
+   * reaches kubelets at their InternalIP with a client certificate, authorizes nodes, and mounts ServiceAccount tokens
+   * into pods; the controller manager also runs the controllers that Deployments, Services, PodDisruptionBudgets and
+   * ServiceAccounts need.
    */
-  public static ControlPlane startForRealNode(ControlPlaneBinaries binaries, String nodeIp) {
-    return start(binaries, nodeIp);
+  public static ControlPlane startForRealNode(ControlPlaneBinaries binaries) {
+    LocalNode.checkPrerequisites();
+    LocalNode.tearDownLeftover();
+    NodeNetwork.create();
+    try {
+      return start(binaries, true);
+    } catch (RuntimeException e) {
+      NodeNetwork.remove();
+      throw e;
+    }
   }
 
-  private static ControlPlane start(ControlPlaneBinaries binaries, String nodeIp) {
+  private static ControlPlane start(ControlPlaneBinaries binaries, boolean forRealNode) {
     Path workDir;
     try {
       workDir = Files.createTempDirectory(WORK_DIR_PREFIX);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ControlPlane plane = new ControlPlane(binaries, workDir, nodeIp);
+    ControlPlane plane = new ControlPlane(binaries, workDir, forRealNode);
     Runtime.getRuntime().addShutdownHook(plane.shutdownHook);
     try {
       plane.startAll();
@@ -151,7 +162,12 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   public String apiserverUrl() {
-    return "https://127.0.0.1:" + apiserverPort;
+    return "https://" + apiserverAddress() + ":" + apiserverPort;
+  }
+
+  /** Loopback, or with a real node this machine's side of the node's link (loopback is not the node's). */
+  private String apiserverAddress() {
+    return forRealNode ? NodeNetwork.HOST_ADDRESS : "127.0.0.1";
   }
 
   /** Where etcd listens: its client URL, then its peer URL. */
@@ -245,8 +261,8 @@ public final class ControlPlane implements AutoCloseable {
     Path caFile = write(caFile(), ca.certificate().certificatePem());
     List<String> servingNames = new ArrayList<>(List.of("127.0.0.1", "localhost", API_SERVICE_IP, "kubernetes",
         "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"));
-    if (nodeIp != null) {
-      servingNames.add(nodeIp);
+    if (forRealNode) {
+      servingNames.add(NodeNetwork.HOST_ADDRESS);
     }
     IssuedCertificate serving = ca.issueServing("kube-apiserver", servingNames, CERT_VALIDITY);
     Path servingCert = write(pki.resolve("apiserver.crt"), serving.certificatePem());
@@ -304,8 +320,11 @@ public final class ControlPlane implements AutoCloseable {
         "--audit-policy-file=" + auditPolicy,
         "--audit-log-path=" + workDir.resolve("audit.log"),
         "--audit-log-maxsize=0"));
-    if (nodeIp == null) {
-      apiserver.addAll(List.of("--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+    apiserver.addAll(List.of("--bind-address=" + apiserverAddress(),
+        // the kubernetes Service's endpoint, which a real node's pods reach through kube-proxy
+        "--advertise-address=" + apiserverAddress()));
+    if (!forRealNode) {
+      apiserver.addAll(List.of(
           "--authorization-mode=RBAC",
           // webhooks registered by Service, as the manifests install them, are called at the Service's
           // EndpointSlice (there is no kube-proxy to route its ClusterIP), which a test may point at a process on
@@ -315,10 +334,7 @@ public final class ControlPlane implements AutoCloseable {
     } else {
       IssuedCertificate kubeletClient = ca.issueClient("kube-apiserver-kubelet-client", List.of("system:masters"),
           CERT_VALIDITY);
-      apiserver.addAll(List.of("--bind-address=0.0.0.0",
-          // the kubernetes Service's endpoint, which pods reach through kube-proxy: not loopback
-          "--advertise-address=" + nodeIp,
-          "--authorization-mode=Node,RBAC",
+      apiserver.addAll(List.of("--authorization-mode=Node,RBAC",
           // PodNodeSelector and PodTolerationRestriction place a namespace's pods on the real node
           // (LocalNode.hostNamespace)
           "--enable-admission-plugins=NodeRestriction,PodNodeSelector,PodTolerationRestriction",
@@ -350,7 +366,7 @@ public final class ControlPlane implements AutoCloseable {
             // nodes' data claims: provisioned (as host paths, see HOST_PATH_VOLUMES), bound, and released on delete
             + "persistentvolume-binder-controller,persistentvolume-protection-controller,"
             + "persistentvolumeclaim-protection-controller"
-            + (nodeIp == null ? "" : "," + REAL_NODE_CONTROLLERS),
+            + (forRealNode ? "," + REAL_NODE_CONTROLLERS : ""),
         "--enable-hostpath-provisioner=true",
         "--kube-api-qps=200", "--kube-api-burst=400", // a fleet's StatefulSets, not the default 20 writes a second
         "--leader-elect=false"));
@@ -471,12 +487,19 @@ public final class ControlPlane implements AutoCloseable {
       client.close();
     }
     stopProcesses();
+    removeNodeNetwork();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {
       // the hook itself is stopping the processes
     }
     deleteRecursively(workDir);
+  }
+
+  private void removeNodeNetwork() {
+    if (forRealNode) {
+      NodeNetwork.remove();
+    }
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.sei.p2p.testbed;
 
+import static io.sei.p2p.testbed.Command.exitCode;
+import static io.sei.p2p.testbed.Command.output;
+import static io.sei.p2p.testbed.Command.run;
 import static io.sei.p2p.testbed.LocalFiles.mkdirs;
 import static io.sei.p2p.testbed.LocalFiles.write;
 
@@ -48,12 +51,14 @@ import javax.naming.directory.InitialDirContext;
 /**
  * A real worker node on this machine, joined to a {@link ControlPlane#startForRealNode control plane started for it}:
  * containerd (runc, overlayfs), a bridge CNI network, kubelet, kube-proxy and CoreDNS, so that the project's images run
- * in pods as a cluster runs them. Every image is imported beforehand (no pod ever pulls), CoreDNS never forwards, and
- * guard chains refuse pod traffic leaving through another interface and Service addresses nothing translated: all
- * traffic stays on this machine. Needs root. {@link #close()} removes everything it made on the host: processes,
- * mounts, network namespaces, iptables chains, the bridge, cgroups, and the sysctls the kubelet changes.
+ * in pods as a cluster runs them. Its network is its own namespace ({@link NodeNetwork}): the bridge, kube-proxy's
+ * chains, conntrack and ip_forward are the namespace's, and this machine's tables are never touched. Every image is
+ * imported beforehand (no pod ever pulls), CoreDNS never forwards, and guard chains refuse pod traffic leaving for
+ * anything but the apiserver's side of the link and Service addresses nothing translated: all traffic stays on this
+ * machine. Needs root. {@link #close()} removes everything it made on the host: processes, mounts, sandbox network
+ * namespaces, cgroups, host folders, and the sysctls the kubelet changes.
  *
- * <p>One per machine: kube-proxy owns the host's {@code KUBE-*} chains.
+ * <p>One per machine: its namespace, link, cgroup root and the kubelet's fixed folders have fixed names.
  */
 public final class LocalNode implements AutoCloseable {
 
@@ -112,11 +117,11 @@ public final class LocalNode implements AutoCloseable {
   static final String GUARD_OUTPUT_CHAIN = "SEI-P2P-NODE-OUT";
   static final String GUARD_FORWARD_CHAIN = "SEI-P2P-NODE-FWD";
   /**
-   * Sysctls this node changes, restored on close: ip_forward (pods reach Services through the bridge) and the
-   * kubelet's "kernel tunables" (vm.overcommit_memory, vm.panic_on_oom, kernel.panic, kernel.panic_on_oops,
-   * kernel.keys.root_max*), which it sets without asking.
+   * Sysctls this node changes on the host, restored on close: the kubelet's "kernel tunables" (vm.overcommit_memory,
+   * vm.panic_on_oom, kernel.panic, kernel.panic_on_oops, kernel.keys.root_max*), which it sets without asking and which
+   * no namespace holds. The network ones are its namespace's.
    */
-  static final List<String> SYSCTLS = List.of("net/ipv4/ip_forward", "vm/overcommit_memory", "vm/panic_on_oom",
+  static final List<String> SYSCTLS = List.of("vm/overcommit_memory", "vm/panic_on_oom",
       "kernel/panic", "kernel/panic_on_oops", "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes");
   /**
    * Host folders that containerd and the CNI plugins use whatever their configuration says (sandbox network
@@ -134,7 +139,6 @@ public final class LocalNode implements AutoCloseable {
 
   private final ControlPlane plane;
   private final Path dir;
-  private final String nodeIp;
   private final List<LocalProcess> processes = new ArrayList<>();
   /** The programs a node launches itself; everything else it runs is in its containers, under their shims. */
   private static final Set<String> NODE_PROGRAMS = Set.of("containerd", "kubelet", "kube-proxy",
@@ -149,11 +153,10 @@ public final class LocalNode implements AutoCloseable {
   private final Thread shutdownHook = new Thread(this::tearDown, "local-node-shutdown");
   private boolean tornDown;
 
-  private LocalNode(ControlPlane plane, Path dir, String nodeIp) {
+  private LocalNode(ControlPlane plane, Path dir) {
     this.plane = plane;
     this.dir = dir;
-    this.nodeIp = nodeIp;
-    this.hostBefore = new HostRecord(ProcessHandle.current().pid(), dir, Map.of(), Set.of(), Set.of());
+    this.hostBefore = new HostRecord(ProcessHandle.current().pid(), dir, Map.of(), Set.of());
   }
 
   /**
@@ -161,12 +164,11 @@ public final class LocalNode implements AutoCloseable {
    * to start reads it and tears down one whose JVM was killed before it could (its processes, mounts, chains and
    * sysctls outlive the JVM).
    */
-  record HostRecord(long owner, Path dir, Map<String, String> sysctls, Set<String> folders, Set<String> nftTables) {
+  record HostRecord(long owner, Path dir, Map<String, String> sysctls, Set<String> folders) {
 
     HostRecord {
       sysctls = Collections.unmodifiableMap(new TreeMap<>(sysctls));
       folders = Collections.unmodifiableSet(new TreeSet<>(folders));
-      nftTables = Collections.unmodifiableSet(new TreeSet<>(nftTables));
     }
 
     String text() {
@@ -175,7 +177,6 @@ public final class LocalNode implements AutoCloseable {
       properties.setProperty("dir", dir.toString());
       sysctls.forEach((key, value) -> properties.setProperty("sysctl." + key, value));
       folders.forEach(folder -> properties.setProperty("folder." + folder, "present"));
-      nftTables.forEach(table -> properties.setProperty("nft." + table, "present"));
       StringWriter text = new StringWriter();
       try {
         properties.store(text, "a sei-p2p local node's record of the host; removed when the node is torn down");
@@ -194,14 +195,11 @@ public final class LocalNode implements AutoCloseable {
       }
       Map<String, String> sysctls = new TreeMap<>();
       Set<String> folders = new TreeSet<>();
-      Set<String> nftTables = new TreeSet<>();
       for (String key : properties.stringPropertyNames()) {
         if (key.startsWith("sysctl.")) {
           sysctls.put(key.substring("sysctl.".length()), properties.getProperty(key));
         } else if (key.startsWith("folder.")) {
           folders.add(key.substring("folder.".length()));
-        } else if (key.startsWith("nft.")) {
-          nftTables.add(key.substring("nft.".length()));
         }
       }
       String dir = properties.getProperty("dir");
@@ -215,7 +213,7 @@ public final class LocalNode implements AutoCloseable {
             + "folder>/" + ControlPlane.WORK_DIR_PREFIX + "<digits>/" + FOLDER + "); nothing under it is touched: "
             + "remove " + RECORD + " after checking what it names");
       }
-      return new HostRecord(Long.parseLong(owner), Path.of(dir), sysctls, folders, nftTables);
+      return new HostRecord(Long.parseLong(owner), Path.of(dir), sysctls, folders);
     }
   }
 
@@ -234,14 +232,14 @@ public final class LocalNode implements AutoCloseable {
       throw new IllegalStateException("a real node needs these Debian packages: apt-get install -y "
           + String.join(" ", missing));
     }
-    if (!"1".equals(readOr(Path.of("/proc/sys/net/bridge/bridge-nf-call-iptables"), "").trim())) {
-      throw new IllegalStateException("net.bridge.bridge-nf-call-iptables is not 1 (modprobe br_netfilter): replies "
-          + "between pods on the bridge would skip kube-proxy's NAT");
+    if (!Files.isDirectory(Path.of("/proc/sys/net/bridge"))) {
+      throw new IllegalStateException("the br_netfilter module is not loaded (modprobe br_netfilter): replies between "
+          + "pods on the bridge would skip kube-proxy's NAT");
     }
   }
 
-  /** An IPv4 address of this machine that is not loopback: where the node, and the apiserver, are reached. */
-  public static String findNodeIp() {
+  /** An IPv4 address of this machine that is not loopback: one its network reaches it at. */
+  public static String lanAddress() {
     try {
       return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
           .filter(LocalNode::usable)
@@ -258,7 +256,7 @@ public final class LocalNode implements AutoCloseable {
 
   private static boolean usable(NetworkInterface candidate) {
     try {
-      return candidate.isUp() && !candidate.isLoopback() && !candidate.getName().equals(BRIDGE)
+      return candidate.isUp() && !candidate.isLoopback() && !candidate.getName().equals(NodeNetwork.HOST_LINK)
           && !candidate.getName().startsWith("veth");
     } catch (SocketException e) {
       return false;
@@ -267,13 +265,12 @@ public final class LocalNode implements AutoCloseable {
 
   /**
    * Starts the node (the control plane must have been started with {@link ControlPlane#startForRealNode} on
-   * {@code nodeIp}) and waits until the node and CoreDNS are Ready. CoreDNS answers the cluster zone and the names of
+   * this machine, which made the node's network) and waits until the node and CoreDNS are Ready. CoreDNS answers the cluster zone and the names of
    * {@code hostsFile} (re-read when it changes).
    */
-  public static LocalNode start(ControlPlane plane, String nodeIp, HostsFile hostsFile) {
+  public static LocalNode start(ControlPlane plane, HostsFile hostsFile) {
     checkPrerequisites();
-    tearDownLeftover(plane);
-    LocalNode node = new LocalNode(plane, plane.workDir().resolve(FOLDER), nodeIp);
+    LocalNode node = new LocalNode(plane, plane.workDir().resolve(FOLDER));
     Runtime.getRuntime().addShutdownHook(node.shutdownHook);
     try {
       node.startAll(hostsFile);
@@ -288,8 +285,9 @@ public final class LocalNode implements AutoCloseable {
     return NODE_NAME;
   }
 
+  /** The node's address, in its own network namespace. */
   public String ip() {
-    return nodeIp;
+    return NodeNetwork.NODE_ADDRESS;
   }
 
   /**
@@ -310,16 +308,16 @@ public final class LocalNode implements AutoCloseable {
   private void startAll(HostsFile hostsFile) {
     mkdirs(dir);
     recordHostState();
-    writeSysctl("net/ipv4/ip_forward", "1");
     for (List<String> rule : guardRules()) {
-      run(rule);
+      run(NodeNetwork.inside(rule));
     }
 
     Path containerd = mkdirs(dir.resolve("containerd"));
     Path cniConf = mkdirs(dir.resolve("cni/net.d"));
     write(cniConf.resolve("10-" + CNI_NETWORK + ".conflist"), cniConfig(mkdirs(dir.resolve("cni/ipam"))));
     Path config = write(containerd.resolve("config.toml"), containerdConfig(containerd, cniConf));
-    launch("containerd", List.of("containerd", "--config", config.toString(), "--log-level=warn"));
+    launch("containerd", NodeNetwork.inside(List.of("containerd", "--config", config.toString(),
+        "--log-level=warn")));
     await("containerd to answer", () -> exitCode(ctr("version")) == 0);
 
     importBinaryImage(PAUSE_IMAGE, plane.binaries().pause());
@@ -337,17 +335,17 @@ public final class LocalNode implements AutoCloseable {
       sysctls.put(key, readOr(Path.of("/proc/sys", key), "").trim());
     }
     hostBefore = new HostRecord(ProcessHandle.current().pid(), dir, sysctls,
-        FIXED_HOST_FOLDERS.stream().filter(f -> Files.exists(Path.of(f))).collect(Collectors.toSet()),
-        new TreeSet<>(nftTables()));
+        FIXED_HOST_FOLDERS.stream().filter(f -> Files.exists(Path.of(f))).collect(Collectors.toSet()));
     mkdirs(RECORD.getParent());
     write(RECORD, hostBefore.text());
   }
 
   /**
    * A node whose JVM was killed left its processes, mounts, chains and sysctl changes behind, and its record: tear it
-   * down as it would have, from what the record says the host was.
+   * down as it would have, from what the record says the host was. Its network namespace goes when the next network is
+   * made ({@link NodeNetwork#create}), its processes gone.
    */
-  private static void tearDownLeftover(ControlPlane plane) {
+  static void tearDownLeftover() {
     if (!Files.exists(RECORD)) {
       return;
     }
@@ -355,10 +353,10 @@ public final class LocalNode implements AutoCloseable {
     if (ProcessHandle.of(record.owner()).map(ProcessHandle::isAlive).orElse(false)
         && commandLine(record.owner()).contains("java")) {
       throw new IllegalStateException("a local node already runs on this machine (process " + record.owner()
-          + ", " + record.dir() + "); two would rewrite each other's kube-proxy rules");
+          + ", " + record.dir() + "); two would share its names, its folders and its network");
     }
     System.err.println("a local node of an earlier run (" + record.dir() + ") was not torn down; tearing it down");
-    LocalNode leftover = new LocalNode(plane, record.dir(), "");
+    LocalNode leftover = new LocalNode(null, record.dir());
     leftover.hostBefore = record;
     leftover.tearDown();
   }
@@ -454,7 +452,7 @@ public final class LocalNode implements AutoCloseable {
     Path kubelet = mkdirs(dir.resolve("kubelet"));
     Path pki = mkdirs(kubelet.resolve("pki"));
     Path caFile = write(pki.resolve("ca.crt"), ca.certificate().certificatePem());
-    IssuedCertificate serving = ca.issueServing(NODE_NAME, List.of(nodeIp, NODE_NAME), CERT_VALIDITY);
+    IssuedCertificate serving = ca.issueServing(NODE_NAME, List.of(ip(), NODE_NAME), CERT_VALIDITY);
     Path servingCert = write(pki.resolve("serving.crt"), serving.certificatePem());
     Path servingKey = write(pki.resolve("serving.key"), serving.privateKeyPem());
     // the Node authorizer and NodeRestriction know a kubelet by this name and group
@@ -462,12 +460,12 @@ public final class LocalNode implements AutoCloseable {
         ca.issueClient("system:node:" + NODE_NAME, List.of("system:nodes"), CERT_VALIDITY));
     // pods with dnsPolicy Default get this empty file: no nameserver of the host, so no query leaves the machine
     Path resolvConf = write(kubelet.resolve("resolv.conf"), "");
-    Path config = write(kubelet.resolve("config.yaml"), kubeletConfig(new KubeletSettings(nodeIp,
+    Path config = write(kubelet.resolve("config.yaml"), kubeletConfig(new KubeletSettings(ip(),
         FreePort.next(), FreePort.next(), caFile, servingCert, servingKey, socket(), resolvConf,
         mkdirs(dir.resolve("pod-logs")), kubelet.resolve("volume-plugins"))));
-    launch("kubelet", List.of(plane.binaries().kubelet().toString(), "--config=" + config,
+    launch("kubelet", NodeNetwork.inside(List.of(plane.binaries().kubelet().toString(), "--config=" + config,
         "--kubeconfig=" + kubeconfig, "--root-dir=" + kubelet, "--cert-dir=" + pki,
-        "--hostname-override=" + NODE_NAME, "--node-ip=" + nodeIp, "--v=1"));
+        "--hostname-override=" + NODE_NAME, "--node-ip=" + ip(), "--v=1")));
   }
 
   private void startKubeProxy() {
@@ -476,8 +474,8 @@ public final class LocalNode implements AutoCloseable {
     Path kubeconfig = plane.kubeconfigForClient("kube-proxy.kubeconfig",
         ca.issueClient("system:kube-proxy", List.of(), CERT_VALIDITY));
     Path config = write(dir.resolve("kube-proxy.yaml"),
-        kubeProxyConfig(kubeconfig, nodeIp, FreePort.next(), FreePort.next()));
-    launch("kube-proxy", List.of(plane.binaries().kubeProxy().toString(), "--config=" + config));
+        kubeProxyConfig(kubeconfig, ip(), FreePort.next(), FreePort.next()));
+    launch("kube-proxy", NodeNetwork.inside(List.of(plane.binaries().kubeProxy().toString(), "--config=" + config)));
   }
 
   private void startCoreDns(HostsFile hostsFile) {
@@ -559,6 +557,10 @@ public final class LocalNode implements AutoCloseable {
     programs.put(CNI_BIN.resolve("bridge").toString(), "containernetworking-plugins");
     programs.put("iptables", "iptables");
     programs.put("ip", "iproute2");
+    programs.put("nsenter", "util-linux");
+    programs.put("unshare", "util-linux");
+    programs.put("mountpoint", "util-linux");
+    programs.put("sysctl", "procps");
     programs.put("umoci", "umoci");
     programs.put("conntrack", "conntrack");
     programs.put("nft", "nftables");
@@ -668,8 +670,8 @@ public final class LocalNode implements AutoCloseable {
   }
 
   /**
-   * kube-proxy in iptables mode: node ports on the node's address only, no conntrack tuning (it would write host
-   * sysctls), and no localhost node ports (they need route_localnet on every interface).
+   * kube-proxy in iptables mode: node ports on the node's address only, no conntrack tuning (the table's limit is
+   * this machine's), and no localhost node ports (they need route_localnet on every interface).
    */
   static String kubeProxyConfig(Path kubeconfig, String nodeIp, int healthzPort, int metricsPort) {
     return """
@@ -690,9 +692,10 @@ public final class LocalNode implements AutoCloseable {
   }
 
   /**
-   * The guard chains, as iptables argument lists: a Service address that kube-proxy has not translated (before its
-   * first sync, or a Service without endpoints) would follow the default route out of the machine, and so would a
-   * pod's traffic to any address not on it; both are refused.
+   * The guard chains of the node's namespace, as iptables argument lists: a Service address that kube-proxy has not
+   * translated (before its first sync, or a Service without endpoints) would follow the default route to this machine
+   * and back, and a pod's traffic to any address but the apiserver's side of the link would leave through this
+   * machine; both are refused.
    */
   static List<List<String>> guardRules() {
     String notTranslated = "-m conntrack ! --ctstate DNAT";
@@ -701,7 +704,8 @@ public final class LocalNode implements AutoCloseable {
         "-A " + GUARD_OUTPUT_CHAIN + " -d " + ControlPlane.SERVICE_RANGE + " " + notTranslated + " -j REJECT",
         "-I OUTPUT 1 -j " + GUARD_OUTPUT_CHAIN,
         "-N " + GUARD_FORWARD_CHAIN,
-        "-A " + GUARD_FORWARD_CHAIN + " -i " + BRIDGE + " ! -o " + BRIDGE + " -j REJECT",
+        "-A " + GUARD_FORWARD_CHAIN + " -i " + BRIDGE + " ! -o " + BRIDGE + " ! -d " + NodeNetwork.HOST_ADDRESS
+            + " -j REJECT",
         "-A " + GUARD_FORWARD_CHAIN + " -d " + ControlPlane.SERVICE_RANGE + " " + notTranslated + " -j REJECT",
         "-I FORWARD 1 -j " + GUARD_FORWARD_CHAIN)
         .map(rule -> Stream.concat(Stream.of("iptables", "-w"), Stream.of(rule.split(" "))).toList())
@@ -829,17 +833,15 @@ public final class LocalNode implements AutoCloseable {
     stopProcess("kubelet");
     removeContainers();
     stopProcess("containerd");
-    killShims();
+    // a crashed node's kubelet and containerd first: running, they would start new shims for the sandboxes killed
     killProcessesOfThisNode();
+    killShims();
     killCgroupProcesses();
     removeNetworkNamespaces();
     unmountUnder(dir);
-    removeLinks();
-    removeIptablesChains();
     removeCgroups();
     removeHostFiles();
     hostBefore.sysctls().forEach(this::writeSysctl);
-    removeEmptyNftTables();
     deleteRecursively(dir);
     delete(RECORD);
     delete(RECORD.getParent());
@@ -850,10 +852,13 @@ public final class LocalNode implements AutoCloseable {
    * name the node's folder (so do the shims', which {@link #killShims} has taken with their sockets).
    */
   private void killProcessesOfThisNode() {
-    ProcessHandle.allProcesses()
+    List<ProcessHandle> left = ProcessHandle.allProcesses()
         .filter(p -> p.pid() != ProcessHandle.current().pid() && isNodeProcess(p.info().command().orElse(""),
             commandLine(p.pid()), dir))
-        .forEach(ProcessHandle::destroyForcibly);
+        .toList();
+    left.forEach(ProcessHandle::destroyForcibly);
+    // gone before the node's network namespace is freed, which waits for every process in it
+    left.forEach(p -> p.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(timedOut -> p).join());
   }
 
   /**
@@ -1038,93 +1043,6 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
-  private void removeLinks() {
-    for (String line : lines(output(List.of("ip", "-o", "link", "show", "master", BRIDGE)))) {
-      String name = line.split(": ")[1].split("@")[0];
-      exitCode(List.of("ip", "link", "del", name));
-    }
-    exitCode(List.of("ip", "link", "del", BRIDGE));
-  }
-
-  /** kube-proxy's own cleanup, then any KUBE-*, CNI-* and guard chain left, with the jumps to them. */
-  private void removeIptablesChains() {
-    exitCode(List.of(plane.binaries().kubeProxy().toString(), "--cleanup"));
-    for (String iptables : List.of("iptables", "ip6tables")) {
-      for (String table : List.of("filter", "nat", "mangle", "raw")) {
-        String saved = output(List.of(iptables + "-save", "-t", table));
-        for (List<String> command : iptablesCleanup(saved)) {
-          List<String> full = new ArrayList<>(List.of(iptables, "-w", "-t", table));
-          full.addAll(command);
-          exitCode(full);
-        }
-      }
-    }
-    exitCode(List.of("conntrack", "-D", "-d", ControlPlane.SERVICE_RANGE));
-    exitCode(List.of("conntrack", "-D", "-s", CLUSTER_CIDR));
-    exitCode(List.of("conntrack", "-D", "-d", CLUSTER_CIDR));
-  }
-
-  /**
-   * From one table's {@code iptables-save} output, the commands that remove this node's chains: the built-in chains'
-   * jumps to them first, then each chain flushed, then deleted.
-   */
-  static List<List<String>> iptablesCleanup(String saved) {
-    Pattern ours = Pattern.compile(
-        "(KUBE-[^ ]*|CNI-[^ ]*|" + GUARD_OUTPUT_CHAIN + "|" + GUARD_FORWARD_CHAIN + ")");
-    List<List<String>> commands = new ArrayList<>();
-    List<String> chains = new ArrayList<>();
-    for (String line : lines(saved)) {
-      if (line.startsWith(":")) {
-        String chain = line.substring(1).split(" ")[0];
-        if (ours.matcher(chain).matches()) {
-          chains.add(chain);
-        }
-      } else if (line.startsWith("-A ")) {
-        List<String> words = words(line);
-        int jump = words.indexOf("-j");
-        if (!ours.matcher(words.get(1)).matches() && jump > 0 && jump + 1 < words.size()
-            && ours.matcher(words.get(jump + 1)).matches()) {
-          List<String> delete = new ArrayList<>(words);
-          delete.set(0, "-D");
-          commands.add(List.copyOf(delete));
-        }
-      }
-    }
-    chains.forEach(chain -> commands.add(List.of("-F", chain)));
-    chains.forEach(chain -> commands.add(List.of("-X", chain)));
-    return commands;
-  }
-
-  /** A line of iptables-save split as a shell would: its comments are double-quoted and hold spaces. */
-  static List<String> words(String line) {
-    List<String> words = new ArrayList<>();
-    StringBuilder word = new StringBuilder();
-    boolean quoted = false;
-    boolean inWord = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '\\' && quoted && i + 1 < line.length()) {
-        word.append(line.charAt(++i));
-      } else if (c == '"') {
-        quoted = !quoted;
-        inWord = true;
-      } else if (c == ' ' && !quoted) {
-        if (inWord) {
-          words.add(word.toString());
-          word.setLength(0);
-          inWord = false;
-        }
-      } else {
-        word.append(c);
-        inWord = true;
-      }
-    }
-    if (inWord) {
-      words.add(word.toString());
-    }
-    return words;
-  }
-
   private void removeCgroups() {
     for (Path hierarchy : cgroupHierarchies()) {
       Path root = hierarchy.resolve(CGROUP_ROOT);
@@ -1158,27 +1076,6 @@ public final class LocalNode implements AutoCloseable {
         Path.of(folder).toFile().delete(); // only when empty: something else may have filled it meanwhile
       }
     }
-  }
-
-  /** iptables' nf_tables back end leaves the tables it created, empty, once their chains are gone. */
-  private void removeEmptyNftTables() {
-    for (String table : nftTables()) {
-      if (hostBefore.nftTables().contains(table)) {
-        continue;
-      }
-      String[] words = table.split(" ");
-      boolean empty = lines(output(List.of("nft", "list", "table", words[1], words[2]))).stream()
-          .map(String::trim)
-          .allMatch(l -> l.isEmpty() || l.startsWith("table ") || l.startsWith("chain ") || l.startsWith("type ")
-              || l.equals("}"));
-      if (empty) {
-        exitCode(List.of("nft", "delete", "table", words[1], words[2]));
-      }
-    }
-  }
-
-  private static List<String> nftTables() {
-    return lines(output(List.of("nft", "list", "tables")));
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
@@ -1229,42 +1126,6 @@ public final class LocalNode implements AutoCloseable {
     }
     return Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
         .anyMatch(folder -> Files.isExecutable(Path.of(folder, program)));
-  }
-
-  private static void run(List<String> command) {
-    Result result = execute(command);
-    if (result.exitCode() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "): "
-          + result.output());
-    }
-  }
-
-  private static int exitCode(List<String> command) {
-    return execute(command).exitCode();
-  }
-
-  private static String output(List<String> command) {
-    return execute(command).output();
-  }
-
-  private record Result(int exitCode, String output) {
-  }
-
-  private static Result execute(List<String> command) {
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(2, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-        return new Result(-1, output);
-      }
-      return new Result(process.exitValue(), output);
-    } catch (IOException e) {
-      return new Result(-1, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Result(-1, "interrupted");
-    }
   }
 
   private static List<String> lines(String text) {

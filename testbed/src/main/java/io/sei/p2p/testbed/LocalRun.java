@@ -119,15 +119,13 @@ public final class LocalRun {
    * pods run the seid stand-in on data claims of the local-path provisioner; then each node's peers as it reports them.
    */
   private static void inCluster(Path examples, boolean once) throws Exception {
-    LocalNode.checkPrerequisites();
-    String nodeIp = LocalNode.findNodeIp();
-    say("starting a control plane for a real node at " + nodeIp + " (the first run builds kubelet, kube-proxy and "
-        + "CoreDNS from Go modules; minutes)");
+    say("starting a control plane for a real node in its own network namespace at " + NodeNetwork.NODE_ADDRESS
+        + " (the first run builds kubelet, kube-proxy and CoreDNS from Go modules; minutes)");
     try (ControlPlane plane = ControlPlane.startForRealNode(
-        ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause", "local-path-provisioner"), nodeIp)) {
+        ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause", "local-path-provisioner"))) {
       HostsFile hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts"))
           .resolve("hosts"));
-      try (LocalNode node = LocalNode.start(plane, nodeIp, hostsFile)) {
+      try (LocalNode node = LocalNode.start(plane, hostsFile)) {
         say("node " + node.name() + " Ready (containerd, bridge CNI, kubelet, kube-proxy; CoreDNS serves the cluster "
             + "zone and the simulator's names, and never forwards)");
         say("building the images (podman; minutes the first time) and importing them into containerd, with the seid "

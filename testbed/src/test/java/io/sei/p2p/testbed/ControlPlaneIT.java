@@ -52,7 +52,7 @@ class ControlPlaneIT {
   void neitherEtcdNorTheApiserverListensBeyondLoopback() {
     List<String> urls = new ArrayList<>(plane.etcdUrls());
     urls.add(plane.apiserverUrl());
-    String machine = LocalNode.findNodeIp();
+    String machine = LocalNode.lanAddress();
 
     for (String url : urls) {
       URI uri = URI.create(url);

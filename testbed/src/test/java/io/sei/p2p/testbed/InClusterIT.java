@@ -62,13 +62,10 @@ class InClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    LocalNode.checkPrerequisites();
-    String nodeIp = LocalNode.findNodeIp();
-    plane = ControlPlane.startForRealNode(
-        ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause"), nodeIp);
+    plane = ControlPlane.startForRealNode(ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause"));
     hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts")).resolve("hosts"));
     hostsFile.put("service-uid-1", "nlb-one.elb.us-east-1.amazonaws.com");
-    node = LocalNode.start(plane, nodeIp, hostsFile);
+    node = LocalNode.start(plane, hostsFile);
     images = Images.build();
     node.importImages(images);
     install(Installation.write(plane.workDir().resolve("installation"), "self-signed", images, VPC_CIDR));

@@ -59,13 +59,11 @@ class NodeInPodIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    LocalNode.checkPrerequisites();
-    String nodeIp = LocalNode.findNodeIp();
     plane = ControlPlane.startForRealNode(ControlPlaneBinaries.locate("kubelet", "kube-proxy", "coredns", "pause",
-        "local-path-provisioner"), nodeIp);
+        "local-path-provisioner"));
     client = plane.client();
     hostsFile = new HostsFile(Files.createDirectories(plane.workDir().resolve("lb-hosts")).resolve("hosts"));
-    node = LocalNode.start(plane, nodeIp, hostsFile);
+    node = LocalNode.start(plane, hostsFile);
     Images images = Images.build();
     node.importImages(images);
     SeidStandIn.importInto(node, plane.binaries());
