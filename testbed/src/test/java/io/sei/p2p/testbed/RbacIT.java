@@ -19,6 +19,7 @@ import io.sei.p2p.controller.Controller;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.model.WellKnown;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,8 +87,55 @@ class RbacIT {
   @Test
   void theScenarioConvergesWithTheRulesAsWritten() {
     String ns = plane.newNamespace("rbac-full");
+    Instant from = Instant.now();
     assertThat(run(ns, "rbac-full-ctl", controllerRole().getRules(), leaseRole().getRules(), () -> false))
         .isEqualTo(Outcome.CONVERGED);
+    assertThat(forbidden("rbac-full-ctl", from)).as("403s answered to the controller with its rules as written")
+        .isEmpty();
+  }
+
+  /** Every verb of the webhook's ClusterRole, as {@code (rule index, verb, resources)}. */
+  static Stream<Arguments> everyWebhookVerb() {
+    List<Arguments> verbs = new ArrayList<>();
+    List<PolicyRule> rules = clusterRole(Rbac.WEBHOOK).getRules();
+    for (int i = 0; i < rules.size(); i++) {
+      for (String verb : rules.get(i).getVerbs()) {
+        verbs.add(Arguments.of(i, verb, rules.get(i).getResources().toString()));
+      }
+    }
+    return verbs.stream();
+  }
+
+  /**
+   * The webhook's scenario uses all of its rules without a single 403: its SeiNode cache (list, watch), a
+   * StatefulSet whose owner the cache does not hold (a live get), and a SeiNode that names a Secret (a
+   * SubjectAccessReview).
+   */
+  @Test
+  void theWebhooksScenarioMeetsNo403WithItsRulesAsWritten() {
+    String ns = plane.newNamespace("rbac-webhook-full");
+    String account = ns + "-webhook";
+    Instant from = Instant.now();
+    assertThat(runWebhook(ns, account, clusterRole(Rbac.WEBHOOK).getRules(), () -> AuditLog.requests(plane.auditLog(),
+        "system:serviceaccount:" + Rbac.NAMESPACE + ":" + account, from, request -> true).stream()
+        .map(request -> request.verb() + " " + request.resource()).collect(Collectors.toSet())
+        .containsAll(List.of("list seinodes", "watch seinodes", "get seinodes", "create subjectaccessreviews"))))
+        .as("the webhook listed, watched and got SeiNodes, and asked a SubjectAccessReview").isTrue();
+    assertThat(forbidden(account, from)).as("403s answered to the webhook with its rules as written").isEmpty();
+  }
+
+  /** Without any one of the webhook's verbs, its scenario meets exactly that 403 in the audit log. */
+  @ParameterizedTest(name = "webhook without {1} on {2}")
+  @MethodSource("everyWebhookVerb")
+  void everyWebhookVerbIsNeeded(int rule, String verb, String resources) {
+    String ns = plane.newNamespace("rbac-webhook-" + rule + "-" + verb);
+    String account = ns + "-webhook";
+    List<String> denied = clusterRole(Rbac.WEBHOOK).getRules().get(rule).getResources();
+    Instant from = Instant.now();
+
+    assertThat(runWebhook(ns, account, without(clusterRole(Rbac.WEBHOOK).getRules(), rule, verb),
+        () -> deniedIn(account, from, denied, verb)))
+        .as("the webhook's scenario met a 403 for " + verb + " on " + resources).isTrue();
   }
 
   /**
@@ -295,6 +343,48 @@ class RbacIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The webhook's scenario, run as {@code account} granted {@code rules}: a SeiNode naming a Secret, and a
+   * StatefulSet of a SeiNode that does not exist (both dry runs). Whether {@code seen} held within
+   * {@link #CONVERGES_WITHIN}, while the webhook ran.
+   */
+  private static boolean runWebhook(String ns, String account, List<PolicyRule> rules, BooleanSupplier seen) {
+    client.resource(new ServiceAccountBuilder().withNewMetadata().withName(account).withNamespace(Rbac.NAMESPACE)
+        .endMetadata().build()).serverSideApply();
+    ClusterRole role = clusterRole(Rbac.WEBHOOK);
+    role.getMetadata().setName(account);
+    role.setRules(rules);
+    client.resource(role).serverSideApply();
+    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(account).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", account)
+        .addNewSubject().withKind("ServiceAccount").withName(account).withNamespace(Rbac.NAMESPACE).endSubject()
+        .build()).serverSideApply();
+    client.resource(keySecret(ns, "val-key", NODE_KEY)).create();
+    client.resource(keySecret(ns, "val-sign", "{}")).create();
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE, account)) {
+      plane.kubectl().runWithInput(Manifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: val-key}}, "
+          + "signingKey: {secret: {secretName: val-sign}}}"), "-n", ns, "apply", "--dry-run=server", "-f", "-");
+      plane.kubectl().runWithInput("""
+          apiVersion: apps/v1
+          kind: StatefulSet
+          metadata: {name: ghost, labels: {%s: ghost}}
+          spec:
+            selector: {matchLabels: {app: ghost}}
+            serviceName: ghost
+            template:
+              metadata: {labels: {app: ghost}}
+              spec: {containers: [{name: seid, image: ghost}]}
+          """.formatted(WellKnown.LABEL_NODE), "-n", ns, "apply", "--dry-run=server", "-f", "-");
+      return Await.eventually(CONVERGES_WITHIN, seen);
+    }
+  }
+
+  /** The requests the apiserver answered {@code account} with 403 since {@code from}, as "verb resource". */
+  private static List<String> forbidden(String account, Instant from) {
+    return AuditLog.requests(plane.auditLog(), "system:serviceaccount:" + Rbac.NAMESPACE + ":" + account, from,
+        request -> request.code() == 403).stream().map(r -> r.verb() + " " + r.resource()).toList();
   }
 
   /** How a run of the scenario ended. */
