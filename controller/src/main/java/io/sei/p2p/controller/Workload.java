@@ -118,10 +118,14 @@ final class Workload {
     }
     conditions = homeChecked(node, old, conditions, owned.get(Pod.class, WellKnown.podName(node.getMetadata()
         .getName())), generation, now);
-    StatefulSet desired = NodeObjects.statefulSet(node, wanted, settings, 0);
-    int peersAtStart = startsTheSame(running, desired) ? peersAtStart(running) : configured.size();
+    // a new controller release brings a new tools image: a running pod keeps its own until it restarts for a reason
+    // of its own, so that an upgrade restarts no node
+    PodSettings kept = settings.withToolsImage(NodeObjects.toolsImage(running).orElse(settings.toolsImage()));
+    boolean unchanged = startsTheSame(running, NodeObjects.statefulSet(node, wanted, kept, 0));
+    PodSettings applied = unchanged ? kept : settings;
+    int peersAtStart = unchanged ? peersAtStart(running) : configured.size();
     StatefulSet statefulSet = StepFailed.during(STATEFUL_SET_FAILED,
-        () -> owned.ensure(NodeObjects.statefulSet(node, wanted, settings, peersAtStart)));
+        () -> owned.ensure(NodeObjects.statefulSet(node, wanted, applied, peersAtStart)));
     return new Outcome(statefulSet, configured,
         resolvedWhileRunning(conditions, peers, peersAtStart, generation, now), recheck);
   }

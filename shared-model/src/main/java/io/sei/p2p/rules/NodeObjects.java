@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
 import io.sei.p2p.model.DataVolumeSpec;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The objects every node has: headless Service, settings for seid's files, data claim, StatefulSet. */
 public final class NodeObjects {
@@ -124,6 +128,13 @@ public final class NodeObjects {
           .withNewResources().addToRequests("storage", settings.storageSize()).endResources()
         .endSpec()
         .build();
+  }
+
+  /** The tools image {@code statefulSet}'s pods prepare seid's files with; empty when it has no such container. */
+  public static Optional<String> toolsImage(StatefulSet statefulSet) {
+    return Optional.ofNullable(statefulSet.getSpec()).map(StatefulSetSpec::getTemplate).map(PodTemplateSpec::getSpec)
+        .map(PodSpec::getInitContainers).orElse(List.of()).stream()
+        .filter(container -> PREPARE_CONTAINER.equals(container.getName())).map(Container::getImage).findFirst();
   }
 
   /**

@@ -15,6 +15,11 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 public record PodSettings(String toolsImage, ResourceRequirements resources, String storageClass,
     Quantity storageSize, GenesisSource genesis) {
 
+  /** The same settings with {@code image} as the tools image. */
+  public PodSettings withToolsImage(String image) {
+    return new PodSettings(image, resources, storageClass, storageSize, genesis);
+  }
+
   /** The ConfigMap the genesis comes from; null when it comes from a URL or from nowhere. */
   public String genesisConfigMap() {
     return genesis == null ? null : genesis.configMap();

@@ -107,6 +107,20 @@ class NodePodTest {
   }
 
   @Test
+  void theToolsImageIsReadBackFromAStatefulSetAndIsTheOnlyThingAnotherOneChanges() {
+    StatefulSet first = NodeObjects.statefulSet(node("v", ""), CONFIG, Fixtures.POD_SETTINGS.withToolsImage("tools:1"),
+        0);
+    StatefulSet second = NodeObjects.statefulSet(node("v", ""), CONFIG,
+        Fixtures.POD_SETTINGS.withToolsImage("tools:2"), 0);
+
+    assertThat(NodeObjects.toolsImage(first)).contains("tools:1");
+    assertThat(NodeObjects.toolsImage(second)).contains("tools:2");
+    assertThat(NodeObjects.toolsImage(new StatefulSet())).isEmpty();
+    second.getSpec().getTemplate().getSpec().getInitContainers().get(1).setImage("tools:1");
+    assertThat(second).as("the same StatefulSet but for the tools image").isEqualTo(first);
+  }
+
+  @Test
   void thePodRunsAsSeidsUserWithNoTokenNoServiceLinksAndNoPrivileges() {
     PodSpec pod = NodeObjects.statefulSet(node("v", ""), CONFIG, Fixtures.POD_SETTINGS, 0)
         .getSpec().getTemplate().getSpec();

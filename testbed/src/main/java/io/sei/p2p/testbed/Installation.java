@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,6 +17,24 @@ import java.util.TreeMap;
 public final class Installation {
 
   private Installation() {
+  }
+
+  /**
+   * The commit whose manifests are the previous release's, which the in-cluster test upgrades from: the last with the
+   * CRDs inside the overlays. Moved on at each release whose manifests users have installed.
+   */
+  static final String PREVIOUS_RELEASE = "840619f8ca78f426835fe3d099e1a91430cc0096";
+
+  /**
+   * The previous release's manifests folder (see {@link #PREVIOUS_RELEASE}), exported from this repository's history
+   * into {@code dir}.
+   */
+  public static Path previousManifests(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    // set -o pipefail: a clone without that commit fails here rather than yielding an empty folder
+    Command.run(List.of("bash", "-c", "set -o pipefail; git -C \"$1\" archive \"$2\" manifests | tar -x -C \"$3\"",
+        "export", RepoRoot.find().toString(), PREVIOUS_RELEASE, dir.toString()));
+    return dir.resolve("manifests");
   }
 
   /** The CRDs' own kustomization, applied before an overlay and never deleted with one. */
@@ -44,8 +63,14 @@ public final class Installation {
   /** The same, with {@code controllerSettings} added to the controller's environment. */
   public static Path write(Path dir, String overlayName, Images images, String vpcCidrs,
       Map<String, String> controllerSettings) throws IOException {
+    return write(dir, RepoRoot.find().resolve("manifests"), overlayName, images, vpcCidrs, controllerSettings);
+  }
+
+  /** The same, of the overlay in {@code manifests} (another release's, say). */
+  public static Path write(Path dir, Path manifests, String overlayName, Images images, String vpcCidrs,
+      Map<String, String> controllerSettings) throws IOException {
     Files.createDirectories(dir);
-    Path overlay = dir.relativize(RepoRoot.find().resolve("manifests/overlays").resolve(overlayName));
+    Path overlay = dir.relativize(manifests.resolve("overlays").resolve(overlayName));
     String patch = """
         - op: replace
           path: /spec/template/spec/containers/0/env/0

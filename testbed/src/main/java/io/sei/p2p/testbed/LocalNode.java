@@ -371,6 +371,11 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
+  /** {@code alias} names {@code image} too, as a registry's second tag of one digest does. */
+  public void tagImage(String image, String alias) {
+    run(ctr("images", "tag", "--force", image, alias));
+  }
+
   /** A one-layer image of a static binary, its entrypoint. */
   private void importBinaryImage(String image, Path binary) {
     Path rootfs = mkdirs(dir.resolve("rootfs-" + binary.getFileName()));

@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import javax.naming.NamingException;
 import org.junit.jupiter.api.AfterAll;
@@ -37,8 +38,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The system installed as users install it, on a real one-node cluster of this machine. Needs root. The checks build
- * on each other (the webhook is refused its tcp publication before the VPC setting is widened), hence their order.
+ * The system installed as users install it, on a real one-node cluster of this machine: first the previous release's
+ * manifests, then upgraded to these. Needs root. The checks build on each other (the webhook is refused its tcp
+ * publication before the VPC setting is widened, the upgrade finds the nodes published before it), hence their order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InClusterIT {
@@ -52,6 +54,8 @@ class InClusterIT {
   private static final String ROUTABLE_VPC_CIDRS = VPC_CIDR + "," + LocalNode.CLUSTER_CIDR;
   private static final Duration CONVERGENCE_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(3);
+  private static final UnaryOperator<String> PREVIOUS_TAG = image -> image.substring(0, image.lastIndexOf(':'))
+      + ":previous-release";
   /** Long enough for a new controller to reconcile every node it finds. */
   private static final Duration ADOPTION = Duration.ofSeconds(20);
 
@@ -68,7 +72,18 @@ class InClusterIT {
     node = LocalNode.start(plane, hostsFile);
     images = Images.build();
     node.importImages(images);
-    install(Installation.write(plane.workDir().resolve("installation"), "self-signed", images, VPC_CIDR));
+    // the previous release's images: these, under another tag, so that the upgrade rolls both Deployments
+    Images previous = new Images(PREVIOUS_TAG.apply(images.webhook()), PREVIOUS_TAG.apply(images.controller()),
+        images.podmanEnv());
+    node.tagImage(images.webhook(), previous.webhook());
+    node.tagImage(images.controller(), previous.controller());
+    // as the previous release installed: the CRDs inside the overlay, so one apply
+    node.hostNamespace(Rbac.NAMESPACE);
+    Path installation = Installation.write(plane.workDir().resolve("previous-installation"),
+        Installation.previousManifests(plane.workDir().resolve("previous-release")), "self-signed", previous,
+        VPC_CIDR, Map.of());
+    Kubectl.Result applied = plane.kubectl().run("apply", "--server-side", "-k", installation.toString());
+    assertThat(applied.succeeded()).as(applied.toString()).isTrue();
   }
 
   /** As users install it, on a cluster whose administrator placed the system's namespace on the real node. */
@@ -158,11 +173,21 @@ class InClusterIT {
 
   private static void awaitRolledOut(String deployment) {
     Await.until(deployment + " rolled out", ROLLOUT_TIMEOUT, () -> Installation.rolledOut(
-        plane.client().apps().deployments().inNamespace(Rbac.NAMESPACE).withName(deployment).get()), () -> plane.client().pods().inNamespace(Rbac.NAMESPACE).list().getItems().stream()
-        .map(pod -> pod.getMetadata().getName() + " " + pod.getStatus().getPhase() + " "
-            + pod.getStatus().getConditions().stream().map(c -> c.getType() + "=" + c.getStatus()).toList()
-            + " " + pod.getStatus().getContainerStatuses())
-        .toList().toString());
+        plane.client().apps().deployments().inNamespace(Rbac.NAMESPACE).withName(deployment).get()),
+        () -> plane.client().pods().inNamespace(Rbac.NAMESPACE).list().getItems().stream()
+            .map(pod -> pod.getMetadata().getName() + " " + pod.getStatus().getPhase() + " "
+                + pod.getStatus().getConditions().stream().map(c -> c.getType() + "=" + c.getStatus()).toList()
+                + " " + pod.getStatus().getContainerStatuses() + "\n  log: " + lastLogLines(pod)
+                + "\n  previous log: " + lastLogLines(pod, "--previous"))
+            .toList().toString());
+  }
+
+  private static String lastLogLines(Pod pod, String... options) {
+    List<String> command = new ArrayList<>(List.of("logs", "-n", Rbac.NAMESPACE, pod.getMetadata().getName(),
+        "--tail=15"));
+    command.addAll(List.of(options));
+    Kubectl.Result logs = plane.kubectl().run(command.toArray(String[]::new));
+    return logs.stdout() + logs.stderr();
   }
 
   @Test
@@ -202,16 +227,68 @@ class InClusterIT {
         .allSatisfy(pod -> assertThat(pod.getSpec().getNodeName()).isNotEqualTo(node.name()));
   }
 
+  /**
+   * README, "Upgrading": from the previous release's installation (its manifests, the CRDs inside the overlay, and
+   * its images' tag), apply these CRDs, then this overlay, while users create nodes. Both Deployments roll; no apply
+   * fails; and every user's node keeps its objects (no load balancer Service replaced, no pod restarted) and its
+   * address.
+   */
   @Test
   @Order(6)
+  void upgradingFromThePreviousReleaseKeepsEveryNodeAndFailsNoApply() throws Exception {
+    Map<String, String> objects = usersObjects();
+    Map<String, String> addresses = addresses();
+    assertThat(addresses).as("the published nodes of the examples").isNotEmpty();
+    assertThat(objects.keySet()).anyMatch(key -> key.startsWith("Service ") && key.endsWith("-p2p"));
+
+    List<String> failures = appliesFailedWhile(plane.newNamespace("upgrade"), () -> {
+      install(Installation.write(plane.workDir().resolve("installation"), "self-signed", images,
+          ROUTABLE_VPC_CIDRS));
+      awaitRolledOut("sei-p2p-controller");
+      awaitRolledOut("sei-p2p-webhook");
+    });
+
+    assertThat(failures).as("applies that failed during the upgrade").isEmpty();
+    for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
+      assertThat(plane.client().apps().deployments().inNamespace(Rbac.NAMESPACE).withName(deployment).get()
+          .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).as(deployment + "'s image")
+          .isIn(images.webhook(), images.controller());
+    }
+    Thread.sleep(ADOPTION.toMillis());
+    assertThat(usersObjects()).as("the users' objects, by UID, after the upgrade").containsAllEntriesOf(objects);
+    assertThat(addresses()).as("the published addresses after the upgrade").isEqualTo(addresses);
+  }
+
+  @Test
+  @Order(7)
   void aRollingRestartOfTheWebhookFailsNoApply() throws Exception {
-    String namespace = plane.newNamespace("rollout");
-    AtomicBoolean rolling = new AtomicBoolean(true);
+    List<String> failures = appliesFailedWhile(plane.newNamespace("rollout"), () -> {
+      Kubectl.Result restart = plane.kubectl().run("rollout", "restart", "-n", Rbac.NAMESPACE,
+          "deployment/sei-p2p-webhook");
+      assertThat(restart.succeeded()).as(restart.toString()).isTrue();
+      awaitWebhookReady();
+    });
+
+    assertThat(failures).isEmpty();
+  }
+
+  /** What a step of the tests does while users apply. */
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Applies legacy nodes ({@code networking: {}}) into {@code namespace} at a user's pace while {@code during} runs and
+   * for 10 s after it (past the old pods' preStop and termination: a refusal then would come from a pod already
+   * gone), and checks that each one applied was defaulted to http; the applies that failed.
+   */
+  private static List<String> appliesFailedWhile(String namespace, Step during) throws Exception {
+    AtomicBoolean applying = new AtomicBoolean(true);
     AtomicInteger applied = new AtomicInteger();
     List<String> failures = new CopyOnWriteArrayList<>();
     Thread applier = new Thread(() -> {
-      while (rolling.get()) {
-        String name = "rollout-" + applied.get();
+      while (applying.get()) {
+        String name = namespace + "-" + applied.get();
         try {
           plane.client().resource(Manifests.fullNode(name, "networking: {}")).inNamespace(namespace).create();
           applied.incrementAndGet();
@@ -226,23 +303,33 @@ class InClusterIT {
     }, "in-cluster-applier");
     applier.start();
     try {
-      Kubectl.Result restart = plane.kubectl().run("rollout", "restart", "-n", Rbac.NAMESPACE,
-          "deployment/sei-p2p-webhook");
-      assertThat(restart.succeeded()).as(restart.toString()).isTrue();
-      awaitWebhookReady();
-      // past the old pods' preStop and termination: a refusal then would come from a pod already gone
+      during.run();
       Thread.sleep(10_000);
     } finally {
-      rolling.set(false);
+      applying.set(false);
       applier.join();
     }
+    assertThat(applied.get()).as("nodes applied meanwhile").isGreaterThan(20);
+    // the mutating webhook answered each of them too: a legacy networking: {} was defaulted to http
+    assertThat(plane.client().resources(SeiNode.class).inNamespace(namespace).list().getItems())
+        .hasSize(applied.get())
+        .allSatisfy(n -> assertThat(n.getSpec().networking().httpEnabled()).as(n.getMetadata().getName()
+            + "'s networking, defaulted").isTrue());
+    return failures;
+  }
 
-    assertThat(failures).isEmpty();
-    assertThat(applied.get()).isGreaterThan(20);
+  /** Each published SeiNode's address. */
+  private static Map<String, String> addresses() {
+    Map<String, String> addresses = new TreeMap<>();
+    plane.client().resources(SeiNode.class).inAnyNamespace().list().getItems().stream()
+        .filter(n -> n.getStatus() != null && n.getStatus().externalAddress() != null)
+        .forEach(n -> addresses.put(n.getMetadata().getNamespace() + "/" + n.getMetadata().getName(),
+            n.getStatus().externalAddress()));
+    return addresses;
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aNewControllerPodTakesTheLeaseAndConvergesWithoutDuplicates() throws Exception {
     String namespace = plane.newNamespace("takeover");
     String before = controllerPods().get(0);
@@ -275,7 +362,7 @@ class InClusterIT {
    * but status. Only the deliberate second step, deleting the CRDs, removes the nodes.
    */
   @Test
-  @Order(8)
+  @Order(9)
   void uninstallingTheOverlayLeavesEveryNodeAndAReinstallAdoptsThem() throws Exception {
     Path installation = plane.workDir().resolve("installation");
     Map<String, String> before = usersObjects();
@@ -348,7 +435,7 @@ class InClusterIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void theCertManagerOverlayIsServedThroughItsInjectedCaAndUninstallsToo() throws Exception {
     try (CertManager certManager = CertManager.start(plane,
         Files.createDirectories(plane.workDir().resolve("cert-manager")))) {

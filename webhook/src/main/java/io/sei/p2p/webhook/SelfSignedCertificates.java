@@ -54,7 +54,15 @@ final class SelfSignedCertificates implements AutoCloseable {
   /** Starts both duties and waits until this replica's TLS files hold a certificate. */
   void start(Duration timeout) {
     informer = client.secrets().inNamespace(config.namespace()).withField("metadata.name", config.tlsSecret())
-        .inform(new ResourceEventHandler<>() {
+        .runnableInformer(0);
+    // a first list that times out (a loaded apiserver, a cold JVM) is retried with backoff until the files are due,
+    // rather than stopping the cache and with it the process
+    informer.exceptionHandler((started, failure) -> {
+      LOG.warn("certificate Secret cache: {}; retrying",
+          String.valueOf(failure.getMessage()).lines().findFirst().orElse(""));
+      return true;
+    });
+    informer.addEventHandler(new ResourceEventHandler<>() {
           @Override
           public void onAdd(Secret secret) {
             writeFiles(secret);
@@ -70,6 +78,7 @@ final class SelfSignedCertificates implements AutoCloseable {
             // the files keep serving; the leader recreates the Secret on its next check
           }
         });
+    informer.start();
     String identity = config.podIp() != null ? config.podIp() + "-" + UUID.randomUUID() : UUID.randomUUID().toString();
     election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
         .withName(LEASE)
