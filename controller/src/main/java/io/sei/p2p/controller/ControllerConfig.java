@@ -57,7 +57,7 @@ public record ControllerConfig(
     String watch = env.getOrDefault("SEI_WATCH_NAMESPACES", "");
     return new ControllerConfig(
         NlbTargetType.parse(env.get("SEI_NLB_TARGET_TYPE")),
-        env.get("SEI_VPC_CIDR"),
+        Routability.vpcCidrSetting(env.get("SEI_VPC_CIDR")),
         Arrays.stream(watch.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
         env.getOrDefault("POD_NAMESPACE", "sei-system"),
         bool(env, "SEI_LEADER_ELECTION", true),

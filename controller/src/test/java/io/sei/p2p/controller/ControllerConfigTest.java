@@ -111,7 +111,8 @@ class ControllerConfigTest {
   void aSettingThatIsNotOneIsRefusedNamingIt() {
     Map<String, String> bad = Map.of("SEI_NLB_TARGET_TYPE", "alb", "SEI_PEER_SETTLE_SECONDS", "-1",
         "SEI_PEER_UPDATE_SECONDS", "soon", "SEI_NOT_ROUTABLE_RECHECK_SECONDS", "3601", "HEALTH_PORT", "65536",
-        "SEI_LEADER_ELECTION", "flase", "SEI_GENESIS", "pacific-1=s3://bucket/genesis.json");
+        "SEI_LEADER_ELECTION", "flase", "SEI_GENESIS", "pacific-1=s3://bucket/genesis.json",
+        "SEI_VPC_CIDR", "10.0.0.0/99");
     bad.forEach((variable, value) -> assertThatThrownBy(() -> ControllerConfig.fromEnv(Map.of(variable, value)))
         .as(variable).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(variable)
         .hasMessageContaining(value));

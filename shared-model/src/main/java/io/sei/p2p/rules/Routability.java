@@ -10,6 +10,35 @@ import java.util.stream.Collectors;
  */
 public record Routability(boolean routable, String reason) {
 
+  /**
+   * {@code SEI_VPC_CIDR} as a process reads it at start: unset (tcp is then refused, fail closed) or a valid list; a
+   * malformed one stops the process, naming the setting, rather than refusing tcp for a typo.
+   */
+  public static String vpcCidrSetting(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      Cidr.parseList(value);
+      return value;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("SEI_VPC_CIDR must be comma-separated CIDRs such as 10.0.0.0/16,"
+          + "100.64.0.0/16, not \"" + value + "\": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code POD_IP} as the webhook reads it at start: unset (tcp refused) or an IP address, else the process stops. */
+  public static String podIpSetting(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    if (Cidr.IpAddress.parse(value.trim()) == null) {
+      throw new IllegalArgumentException("POD_IP must be the pod's IP address (the downward API's status.podIP), not "
+          + "\"" + value + "\"");
+    }
+    return value.trim();
+  }
+
   /** What the cluster's configuration alone says (the controller's first check). */
   public static Routability ofCluster(NlbTargetType targetType, String vpcCidrSetting) {
     if (targetType == NlbTargetType.INSTANCE) {

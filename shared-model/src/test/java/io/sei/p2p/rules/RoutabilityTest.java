@@ -27,6 +27,22 @@ class RoutabilityTest {
   }
 
   @Test
+  void aMalformedSettingIsRefusedNamingItAndAnUnsetOneIsAllowed() {
+    assertThat(Routability.vpcCidrSetting(null)).isNull();
+    assertThat(Routability.vpcCidrSetting(" ")).isNull();
+    assertThat(Routability.vpcCidrSetting("10.0.0.0/16,100.64.0.0/16")).isEqualTo("10.0.0.0/16,100.64.0.0/16");
+    assertThatThrownBy(() -> Routability.vpcCidrSetting("10.0.0.0/99"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SEI_VPC_CIDR must be comma-separated CIDRs such as 10.0.0.0/16,100.64.0.0/16, not "
+            + "\"10.0.0.0/99\": \"10.0.0.0/99\" has a prefix length outside 0..32");
+    assertThat(Routability.podIpSetting(null)).isNull();
+    assertThat(Routability.podIpSetting(" 10.0.3.7 ")).isEqualTo("10.0.3.7");
+    assertThatThrownBy(() -> Routability.podIpSetting("10.0.3"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("POD_IP must be the pod's IP address (the downward API's status.podIP), not \"10.0.3\"");
+  }
+
+  @Test
   void podIpMustBeInsideOneOfTheCidrs() {
     assertThat(Routability.ofPod(NlbTargetType.IP, "10.0.0.0/16", "10.0.3.7"))
         .isEqualTo(new Routability(true, "pod IP 10.0.3.7 is inside VPC CIDR 10.0.0.0/16"));

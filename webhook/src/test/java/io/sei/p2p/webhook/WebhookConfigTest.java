@@ -36,5 +36,9 @@ class WebhookConfigTest {
         .hasMessage("WEBHOOK_PORT must be a whole number from 0 to 65535, not \"https\"");
     assertThatThrownBy(() -> WebhookConfig.fromEnv(Map.of("SEI_NLB_TARGET_TYPE", "alb")))
         .hasMessage("SEI_NLB_TARGET_TYPE must be \"ip\" or \"instance\", not \"alb\"");
+    assertThatThrownBy(() -> WebhookConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/99")))
+        .hasMessageStartingWith("SEI_VPC_CIDR must be comma-separated CIDRs");
+    assertThatThrownBy(() -> WebhookConfig.fromEnv(Map.of("POD_IP", "pod-ip")))
+        .hasMessageStartingWith("POD_IP must be the pod's IP address");
   }
 }
