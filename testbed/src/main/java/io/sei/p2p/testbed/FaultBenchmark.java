@@ -142,8 +142,9 @@ public final class FaultBenchmark {
         check(lastOfA.isBefore(firstOfB), "leader killed: the replicas never both wrote");
         check(pods.restarts() == 0, "leader killed: no pod restarted, got " + pods.restarts());
         rows.add(new String[] {"two replicas; the leader `kill -9`ed at a third published",
-            nodes + " tcp nodes", "the standby leads within the Lease duration (40 s) and a retry (6 s); no "
-                + "interval in which both replicas write (audit log, by user agent); convergence; pod restarts",
+            nodes + " tcp nodes", "the standby leads within the Lease duration (40 s), a retry period (4 s) and a "
+                + "renewal's round trip (46 s in all); no interval in which both replicas write (audit log, by user "
+                + "agent); convergence; pod restarts",
             String.format("standby led after %d s; the leader's last write came %d ms before the standby's first; "
                     + "converged %d s after the kill; %d restarts", takeover.toSeconds(),
                 Duration.between(lastOfA, firstOfB).toMillis(),

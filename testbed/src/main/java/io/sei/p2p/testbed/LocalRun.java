@@ -77,11 +77,12 @@ public final class LocalRun {
             + " with it");
         System.exit(2);
       }
-      inCluster(examples, once);
+      exitOnFailure(inCluster(examples, once));
       return;
     }
-    say("starting a local control plane (the first run builds it from Go modules; later runs take seconds)");
+    say("starting a local control plane (the first run builds it from Go modules; later runs start it in seconds)");
     Instant started = Instant.now();
+    boolean converged;
     try (ControlPlane plane = ControlPlane.start()) {
       say("kube-apiserver ready at " + plane.apiserverUrl() + " after "
           + Duration.between(started, Instant.now()).toSeconds() + " s, with kube-scheduler and "
@@ -99,7 +100,7 @@ public final class LocalRun {
         }
         run.startSystem(system);
         run.applyExamples(examples);
-        run.followNodes(CONVERGENCE, () -> { });
+        converged = run.followNodes(CONVERGENCE, () -> { });
         if (!once) {
           say("explore with: " + plane.binaries().kubectl() + " --kubeconfig " + plane.kubeconfig() + " -n "
               + NAMESPACE + " get snd,snode,svc,sts,pods");
@@ -110,6 +111,7 @@ public final class LocalRun {
         }
       }
     }
+    exitOnFailure(converged);
   }
 
   /**
@@ -118,7 +120,7 @@ public final class LocalRun {
    * (the VPC setting covers the node's pod network, so tcp is published), the simulator, and the examples, whose
    * pods run the seid stand-in on data claims of the local-path provisioner; then each node's peers as it reports them.
    */
-  private static void inCluster(Path examples, boolean once) throws Exception {
+  private static boolean inCluster(Path examples, boolean once) throws Exception {
     say("starting a control plane for a real node in its own network namespace at " + NodeNetwork.NODE_ADDRESS
         + " (the first run builds kubelet, kube-proxy and CoreDNS from Go modules; minutes)");
     try (ControlPlane plane = ControlPlane.startForRealNode(
@@ -144,7 +146,7 @@ public final class LocalRun {
             + (applied.succeeded() ? "" : "  FAILED"));
         print(applied.stdout() + applied.stderr());
         if (!applied.succeeded()) {
-          return;
+          return false;
         }
         for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
           awaitRolledOut(plane, deployment);
@@ -166,19 +168,29 @@ public final class LocalRun {
               + SeidStandIn.IMAGE + (examplesApplied.succeeded() ? "" : "  FAILED"));
           print(examplesApplied.stdout() + examplesApplied.stderr());
           // the simulator's names resolve to the pods, as an NLB with IP targets forwards to them
-          run.followNodes(CLUSTER_CONVERGENCE, () -> hostsFile.pointPublishedNamesAtPods(plane.client(), NAMESPACE));
+          boolean converged = examplesApplied.succeeded() && run.followNodes(CLUSTER_CONVERGENCE,
+              () -> hostsFile.pointPublishedNamesAtPods(plane.client(), NAMESPACE));
           run.printPeers(() -> hostsFile.pointPublishedNamesAtPods(plane.client(), NAMESPACE));
           if (!once) {
             say("explore with: " + plane.binaries().kubectl() + " --kubeconfig " + plane.kubeconfig()
                 + " get pods -A -o wide");
-            say("press Ctrl-C to stop; the node is then torn down (processes, mounts, iptables chains, bridge, "
+            say("press Ctrl-C to stop; the node is then torn down (processes, mounts, its network namespace, "
                 + "cgroups)");
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
             stopped.await();
           }
+          return converged;
         }
       }
+    }
+  }
+
+  /** Exit status 1 once everything is torn down, when the examples were not applied or did not all converge. */
+  private static void exitOnFailure(boolean succeeded) {
+    if (!succeeded) {
+      say("exiting with status 1: not every node converged");
+      System.exit(1);
     }
   }
 
@@ -250,9 +262,9 @@ public final class LocalRun {
 
   /**
    * Prints each node's progress as it happens, until every node runs (at most {@code convergence}), then a summary;
-   * {@code eachRound} runs before each look.
+   * {@code eachRound} runs before each look. Whether every node runs.
    */
-  private void followNodes(Duration convergence, Runnable eachRound) throws InterruptedException {
+  private boolean followNodes(Duration convergence, Runnable eachRound) throws InterruptedException {
     Map<String, String> lastLine = new HashMap<>();
     Instant deadline = Instant.now().plus(convergence);
     boolean done = false;
@@ -294,6 +306,7 @@ public final class LocalRun {
           pod.getMetadata().getName(), pod.getStatus().getPodIP(), pod.getSpec().getNodeName()));
       say(String.format("  %-16s %s", "", peers));
     }
+    return done;
   }
 
   /**
