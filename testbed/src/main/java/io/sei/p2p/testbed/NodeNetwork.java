@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -102,7 +103,7 @@ final class NodeNetwork {
       if (inside.isEmpty()) {
         Instant deadline = Instant.now().plus(LINK_RELEASE);
         while (Command.exitCode(List.of("ip", "link", "show", HOST_LINK)) == 0 && Instant.now().isBefore(deadline)) {
-          sleep(Duration.ofMillis(100));
+          LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
       } else {
         System.err.println("processes " + inside + " are still in the node's network namespace; it and the link "
@@ -132,15 +133,6 @@ final class NodeNetwork {
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the node's network was being freed", e);
     }
   }
 

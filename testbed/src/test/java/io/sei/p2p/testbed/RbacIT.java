@@ -353,14 +353,7 @@ class RbacIT {
   private static boolean runWebhook(String ns, String account, List<PolicyRule> rules, BooleanSupplier seen) {
     client.resource(new ServiceAccountBuilder().withNewMetadata().withName(account).withNamespace(Rbac.NAMESPACE)
         .endMetadata().build()).serverSideApply();
-    ClusterRole role = clusterRole(Rbac.WEBHOOK);
-    role.getMetadata().setName(account);
-    role.setRules(rules);
-    client.resource(role).serverSideApply();
-    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(account).endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", account)
-        .addNewSubject().withKind("ServiceAccount").withName(account).withNamespace(Rbac.NAMESPACE).endSubject()
-        .build()).serverSideApply();
+    grantClusterRole(account, clusterRole(Rbac.WEBHOOK), rules);
     client.resource(keySecret(ns, "val-key", NODE_KEY)).create();
     client.resource(keySecret(ns, "val-sign", "{}")).create();
     try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE, account)) {
@@ -477,7 +470,12 @@ class RbacIT {
   private static void grant(String ns, String serviceAccount, List<PolicyRule> rules, List<PolicyRule> leaseRules) {
     client.resource(new ServiceAccountBuilder().withNewMetadata().withName(serviceAccount)
         .withNamespace(Rbac.NAMESPACE).endMetadata().build()).serverSideApply();
-    ClusterRole role = controllerRole();
+    grantClusterRole(serviceAccount, controllerRole(), rules);
+    grantLease(ns, serviceAccount, leaseRules);
+  }
+
+  /** A ClusterRole named after {@code serviceAccount}, {@code role} with {@code rules}, bound to that account. */
+  private static void grantClusterRole(String serviceAccount, ClusterRole role, List<PolicyRule> rules) {
     role.getMetadata().setName(serviceAccount);
     role.setRules(rules);
     client.resource(role).serverSideApply();
@@ -485,7 +483,6 @@ class RbacIT {
         .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", serviceAccount)
         .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE).endSubject()
         .build()).serverSideApply();
-    grantLease(ns, serviceAccount, leaseRules);
   }
 
   private static Role leaseRole() {
