@@ -38,7 +38,9 @@ public final class LocalRun {
 
   static final String NAMESPACE = "sei-demo";
   static final String OVERLAY_NAMESPACE = "sei-demo-overlay";
-  private static final Duration CONVERGENCE = Duration.ofSeconds(120);
+  /** How long the examples get to converge; {@code -Dsei.local-run.convergence-seconds} shortens it for a test. */
+  private static final Duration CONVERGENCE = Duration.ofSeconds(
+      Long.getLong("sei.local-run.convergence-seconds", 120));
   /** Real pods: a data claim each from the local-path provisioner, two init containers, then seid. */
   private static final Duration CLUSTER_CONVERGENCE = Duration.ofMinutes(5);
   /** Peers dial each other with backoff; their counts are printed once they have held still this long. */

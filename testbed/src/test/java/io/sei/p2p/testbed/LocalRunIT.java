@@ -42,4 +42,24 @@ class LocalRunIT {
         .containsPattern("rpc-0 +address=- nodeId=[0-9a-f]{40}")
         .containsPattern("persistent-peers = \"[0-9a-f]{40}@k8s-sei-demo-public-p-");
   }
+
+  /** README, Quick start: a run whose nodes do not all converge in time says so and exits with status 1. */
+  @Test
+  void aRunWhoseNodesDoNotConvergeInTimeExitsWithStatus1() throws Exception {
+    Path log = Files.createTempFile("local-run-short", ".log");
+    LocalProcess run = JavaProcess.start("local-run-short", LocalRun.class,
+        List.of("-Dsei.repo.root=" + RepoRoot.find(), "-Dsei.local-run.convergence-seconds=0"), List.of("--once"),
+        Map.of(), log);
+    try {
+      assertThat(run.awaitExit(TIME_LIMIT)).as("finished within " + TIME_LIMIT.toMinutes() + " minutes").isTrue();
+    } finally {
+      run.close();
+    }
+    String output = run.log();
+
+    assertThat(run.exitCode()).as(output).isEqualTo(1);
+    assertThat(output).contains("sei-p2p: not every node converged within 0 s; summary so far:")
+        .contains("exiting with status 1: not every node converged")
+        .doesNotContain("every node is running");
+  }
 }
