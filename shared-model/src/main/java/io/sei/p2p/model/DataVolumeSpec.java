@@ -19,8 +19,9 @@ public record DataVolumeSpec(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @ValidationRule(value = "self.pvcName == oldSelf.pvcName", message = "pvcName is immutable", fieldPath = ".pvcName")
   public record Import(
-      @JsonPropertyDescription("The name of the PersistentVolumeClaim, in the node's namespace: Bound, "
-          + "ReadWriteOnce and at least as large as the mode's default volume. Immutable.")
+      @JsonPropertyDescription("The name of the PersistentVolumeClaim, in the node's namespace, that holds the "
+          + "node's home. Give it ReadWriteOnce access and at least the mode's default size: neither is checked; "
+          + "the node waits until the claim exists, and a Lost claim is refused. Immutable.")
       @Required @Size(min = 1, max = 253) @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$") String pvcName) {
   }
 }
