@@ -104,8 +104,15 @@ public final class Controller implements AutoCloseable {
     operator.register(new SeiNodeDeploymentReconciler(metrics),
         Controller.<SeiNodeDeployment>settings(config)
             .andThen(overrider -> overrider.withTriggerReconcilerOnAllEvents(true)));
-    operator.start();
+    // health first: the liveness probe must see a live process while its caches sync, which on a loaded cluster takes
+    // longer than the probe waits; /readyz says when they have
     HttpServer health = healthServer(config.healthPort(), operator, metrics);
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      health.stop(0);
+      throw e;
+    }
     return new Controller(operator, health, client, config, identity, closing);
   }
 

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class Webhook implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /** Within the manifests' startupProbe (two minutes): a loaded apiserver may take a while to hand over the certificate. */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   /** The apiserver gives up on a review after timeoutSeconds (5): waiting longer for one helps nobody. */
   private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofSeconds(5);
 
