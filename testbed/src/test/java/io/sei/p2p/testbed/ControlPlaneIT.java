@@ -7,13 +7,10 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,17 +29,24 @@ class ControlPlaneIT {
     plane = controlPlane;
   }
 
+  /**
+   * In TLS 1.3 the server judges the client's certificate after the client has finished its handshake, and answers
+   * with an alert. The client sends nothing before reading it: a request already sent and unread when etcd closes
+   * makes the close a reset, which can drop the alert (the HTTP client then saw "no bytes" instead).
+   */
   @Test
-  void etcdRefusesAClientWithoutTheApiserversCertificate() {
-    HttpClient anyone = HttpClient.newBuilder().sslContext(TrustingTls.context()).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-
+  void etcdRefusesAClientWithoutTheApiserversCertificate() throws Exception {
     for (String url : plane.etcdUrls()) {
-      assertThatThrownBy(() -> anyone.send(HttpRequest.newBuilder(URI.create(url + "/v3/kv/range"))
-              .POST(HttpRequest.BodyPublishers.ofString("{\"key\": \"L3JlZ2lzdHJ5\"}")).build(),
-          HttpResponse.BodyHandlers.ofString()))
-          .as("%s without a client certificate", url).isInstanceOf(SSLHandshakeException.class)
-          .hasMessageContaining("certificate_required");
+      URI uri = URI.create(url);
+      try (SSLSocket anyone = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket(uri.getHost(),
+          uri.getPort())) {
+        anyone.setEnabledProtocols(new String[] {"TLSv1.3"});
+        anyone.setSoTimeout(5000);
+        anyone.startHandshake();
+        assertThatThrownBy(() -> anyone.getInputStream().read())
+            .as("%s without a client certificate", url).isInstanceOf(SSLException.class)
+            .hasMessageContaining("certificate_required");
+      }
     }
     assertThat(plane.client().namespaces().list().getItems()).as("the apiserver, with its certificate, reads etcd")
         .isNotEmpty();
