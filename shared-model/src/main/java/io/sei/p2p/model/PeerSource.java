@@ -15,9 +15,11 @@ import java.util.Map;
     value = "(has(self.ec2Tags)?1:0) + (has(self.static)?1:0) + (has(self.label)?1:0) + (has(self.seinodeDeployment)?1:0) == 1",
     message = "exactly one of ec2Tags, static, label, or seinodeDeployment must be set")
 public record PeerSource(
-    @JsonPropertyDescription("EC2 instances carrying all the given tags. Not resolved by this controller (it "
-        + "has no AWS API access); the node reports "
-        + "PeersResolved=False/Ec2TagsNotResolved.")
+    @JsonPropertyDescription("The running EC2 instances of a region that carry all the given tags, each as "
+        + "<sei.io/node-id tag>@<public DNS name, else public IP, else private DNS name, else private IP>:"
+        + "<sei.io/p2p-port tag, default 26656>. Instances without a usable node ID, port or host are left out and "
+        + "named in PeersResolved. The controller lists them again every SEI_EC2_REFRESH_SECONDS; when EC2 fails it "
+        + "keeps the last answer.")
     Ec2Tags ec2Tags,
     @JsonPropertyDescription("Fixed peer addresses, each <40-hex node ID>@<host>:<port>.")
     @JsonProperty("static") Static staticPeers,
@@ -28,7 +30,7 @@ public record PeerSource(
         + "selector, once they have published their addresses.")
     SeiNodeDeploymentSelector seinodeDeployment) {
 
-  /** EC2 instances carrying all the given tags (resolved outside this project). */
+  /** The running EC2 instances of a region carrying all the given tags. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Ec2Tags(
       @JsonPropertyDescription("The AWS region to look for instances in, as a region code such as us-east-2.")

@@ -37,6 +37,12 @@ public final class WellKnown {
   /** The hash of the desired state the controller last applied to an object (writes are skipped while equal). */
   public static final String ANNOTATION_APPLIED_HASH = "sei.io/applied-hash";
 
+  // Tags on EC2 instances that an ec2Tags peer source lists (the keys upstream's controller reads).
+  /** The instance's CometBFT node ID, 40 lowercase hex characters. */
+  public static final String TAG_NODE_ID = "sei.io/node-id";
+  /** The instance's P2P port, when it is not {@link #P2P_PORT}. */
+  public static final String TAG_P2P_PORT = "sei.io/p2p-port";
+
   private WellKnown() {
   }
 

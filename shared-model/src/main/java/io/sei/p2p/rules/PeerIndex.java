@@ -19,6 +19,7 @@ public final class PeerIndex {
 
   private static final String NODE_SOURCE = "node:";
   private static final String DEPLOYMENT_SOURCE = "deployment:";
+  private static final String EC2_SOURCE = "ec2:";
 
   private PeerIndex() {
   }
@@ -44,6 +45,9 @@ public final class PeerIndex {
         keys.add(DEPLOYMENT_SOURCE + firstPair(orOwn(source.seinodeDeployment().namespace(), ownNamespace),
             source.seinodeDeployment().selector()));
       }
+      if (source.ec2Tags() != null) {
+        keys.add(dependentsOfEc2(Ec2Peers.Source.of(source.ec2Tags())));
+      }
     }
     return keys.stream().distinct().toList();
   }
@@ -56,6 +60,11 @@ public final class PeerIndex {
   /** The dependency keys under which nodes that may select a SeiNodeDeployment with these labels are indexed. */
   public static List<String> dependentsOfDeployment(String namespace, Map<String, String> labels) {
     return labelKeys(namespace, labels).stream().map(key -> DEPLOYMENT_SOURCE + key).toList();
+  }
+
+  /** The dependency key under which the nodes that list an {@code ec2Tags} source's instances are indexed. */
+  public static String dependentsOfEc2(Ec2Peers.Source source) {
+    return EC2_SOURCE + source.key();
   }
 
   /** Whether {@code sources} (of a node in {@code ownNamespace}) select the SeiNode {@code namespace} / labels. */

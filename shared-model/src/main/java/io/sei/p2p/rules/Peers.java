@@ -3,8 +3,10 @@ package io.sei.p2p.rules;
 import io.sei.p2p.model.PeerSource;
 import io.sei.p2p.model.WellKnown;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /** Peer resolution over plain values: what a node's peer sources name, given what the cluster holds. */
@@ -38,6 +40,9 @@ public final class Peers {
 
     /** The SeiNodeDeployments of {@code namespace} whose labels carry every pair of {@code selector}. */
     Collection<DeploymentView> deployments(String namespace, Map<String, String> selector);
+
+    /** What is known of an {@code ec2Tags} source's instances (answered from memory: EC2 is asked elsewhere). */
+    Ec2Peers.Lookup ec2Instances(Ec2Peers.Source source);
   }
 
   /**
@@ -46,15 +51,15 @@ public final class Peers {
    * @param awaiting        selected tcp peers that have not published yet, counting children a deployment wants but
    *                        has not created yet
    * @param rejected        peers left out because what they publish is malformed, each naming the peer and why
-   * @param unresolvedEc2Tags whether an {@code ec2Tags} source was skipped (no AWS API access here)
+   * @param ec2Failures     the {@code ec2Tags} sources whose last DescribeInstances failed (their last answer is used)
+   * @param ec2Pending      whether an {@code ec2Tags} source has never been answered, so its peers are unknown
    */
   public record Resolution(List<String> resolvedPeers, List<String> persistentPeers, int awaiting,
-      List<String> rejected, boolean unresolvedEc2Tags) {
+      List<String> rejected, List<Ec2Peers.Failure> ec2Failures, boolean ec2Pending) {
   }
 
   public static Resolution resolve(String self, String selfNamespace, List<PeerSource> sources, Directory directory) {
     Collector found = new Collector(self, selfNamespace);
-    boolean ec2Tags = false;
     for (PeerSource source : sources) {
       if (source.staticPeers() != null && source.staticPeers().addresses() != null) {
         for (String address : source.staticPeers().addresses()) {
@@ -74,10 +79,13 @@ public final class Peers {
               directory.nodes(namespace, Map.of(WellKnown.LABEL_NODE_DEPLOYMENT, deployment.name())));
         }
       }
-      ec2Tags |= source.ec2Tags() != null;
+      if (source.ec2Tags() != null) {
+        Ec2Peers.Source ec2 = Ec2Peers.Source.of(source.ec2Tags());
+        found.instances(ec2, directory.ec2Instances(ec2));
+      }
     }
     return new Resolution(List.copyOf(found.resolved), List.copyOf(found.persistent), found.awaiting,
-        List.copyOf(found.rejected), ec2Tags);
+        List.copyOf(found.rejected), List.copyOf(found.ec2Failures), found.ec2Pending);
   }
 
   /** Whether {@code labels} carry every pair of {@code selector}. */
@@ -96,7 +104,9 @@ public final class Peers {
     private final TreeSet<String> resolved = new TreeSet<>();
     private final TreeSet<String> persistent = new TreeSet<>();
     private final TreeSet<String> rejected = new TreeSet<>();
+    private final Set<Ec2Peers.Failure> ec2Failures = new LinkedHashSet<>();
     private int awaiting;
+    private boolean ec2Pending;
 
     Collector(String self, String selfNamespace) {
       this.self = self;
@@ -130,6 +140,25 @@ public final class Peers {
       }
       if (deployment.tcp()) {
         awaiting += Math.max(0, deployment.replicas() - existing);
+      }
+    }
+
+    /** An ec2Tags source's instances; one never answered is awaited, like a peer that has not published. */
+    void instances(Ec2Peers.Source source, Ec2Peers.Lookup lookup) {
+      if (!lookup.answered()) {
+        ec2Pending = true;
+        awaiting++;
+      }
+      if (lookup.failure() != null) {
+        ec2Failures.add(lookup.failure());
+      }
+      for (Ec2Peers.Instance instance : lookup.instances()) {
+        Ec2Peers.Composed composed = Ec2Peers.compose(instance);
+        if (composed.peer() == null) {
+          rejected.add("EC2 instance " + instance.id() + " in " + source.region() + " " + composed.problem());
+        } else {
+          add(composed.peer().substring(composed.peer().indexOf('@') + 1), composed.peer());
+        }
       }
     }
 

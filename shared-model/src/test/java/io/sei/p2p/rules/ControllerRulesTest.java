@@ -85,6 +85,7 @@ class ControllerRulesTest {
     String id = "0123456789abcdef0123456789abcdef01234567";
     String aa = "aa".repeat(20);
     String bb = "bb".repeat(20);
+    String dd = "dd".repeat(20);
     Peers.Directory directory = Fixtures.directory(List.of(
         new NodeView("prod-0", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), true, "b.elb:26656", aa),
         new NodeView("prod-1", "ns", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), false, null, bb),
@@ -93,7 +94,11 @@ class ControllerRulesTest {
         new NodeView("elsewhere", "other", Map.of("sei.io/nodedeployment", "prod", "chain", "p1"), true, "x:26656",
             "xx")), List.of(
         new DeploymentView("prod", "ns", Map.of("role", "producer"), 2, false),
-        new DeploymentView("cons", "ns", Map.of("role", "consumer"), 1, true)));
+        new DeploymentView("cons", "ns", Map.of("role", "consumer"), 1, true)),
+        Map.of(new Ec2Peers.Source("us-east-2", Map.of("a", "b")), new Ec2Peers.Lookup(List.of(
+            new Ec2Peers.Instance("i-1", Map.of("sei.io/node-id", dd), "ec2-1.example.com", "3.3.3.3", null, null),
+            new Ec2Peers.Instance("i-2", Map.of("sei.io/node-id", id), "a.example.com", null, null, null)),
+            null, true)));
     List<PeerSource> sources = List.of(
         new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("role", "producer"), null)),
         new PeerSource(null, null, null, new PeerSource.SeiNodeDeploymentSelector(Map.of("role", "consumer"), null)),
@@ -104,11 +109,13 @@ class ControllerRulesTest {
     Peers.Resolution resolution = Peers.resolve("cons-0", "ns", sources, directory);
 
     assertThat(resolution.resolvedPeers()).containsExactly(
-        "a.example.com:26656", "b.elb:26656", "lonely-0.lonely.ns.svc.cluster.local:26656",
+        "a.example.com:26656", "b.elb:26656", "ec2-1.example.com:26656", "lonely-0.lonely.ns.svc.cluster.local:26656",
         "prod-1-0.prod-1.ns.svc.cluster.local:26656");
-    assertThat(resolution.persistentPeers()).containsExactly(
-        id + "@a.example.com:26656", aa + "@b.elb:26656", bb + "@prod-1-0.prod-1.ns.svc.cluster.local:26656");
-    assertThat(resolution.unresolvedEc2Tags()).isTrue();
+    assertThat(resolution.persistentPeers()).as("the static peer and the instance i-2 are one entry").containsExactly(
+        id + "@a.example.com:26656", aa + "@b.elb:26656", bb + "@prod-1-0.prod-1.ns.svc.cluster.local:26656",
+        dd + "@ec2-1.example.com:26656");
+    assertThat(resolution.ec2Failures()).isEmpty();
+    assertThat(resolution.ec2Pending()).isFalse();
     assertThat(resolution.awaiting()).as("no tcp peer is unpublished").isZero();
     assertThat(resolution.rejected()).isEmpty();
   }
@@ -128,7 +135,7 @@ class ControllerRulesTest {
     assertThat(resolution.resolvedPeers()).containsExactly("p1.elb:26656");
     assertThat(resolution.persistentPeers()).containsExactly("bb".repeat(20) + "@p1.elb:26656");
     assertThat(resolution.awaiting()).as("p-0 unpublished, and p-3 not created yet; never itself").isEqualTo(2);
-    assertThat(resolution.unresolvedEc2Tags()).as("no ec2Tags source").isFalse();
+    assertThat(resolution.ec2Pending()).as("no ec2Tags source").isFalse();
     assertThat(Peers.resolve("me", "ns", sources, Fixtures.directory(List.of(),
         List.of(new DeploymentView("p", "ns", Map.of("r", "p"), 4, false)))).awaiting())
         .as("children without tcp never publish, so nobody waits for them").isZero();

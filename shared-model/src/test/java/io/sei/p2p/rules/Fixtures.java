@@ -32,7 +32,18 @@ final class Fixtures {
 
   /** A directory that filters plain lists, as a reference for the indexed one the controller uses. */
   static Peers.Directory directory(List<Peers.NodeView> nodes, List<Peers.DeploymentView> deployments) {
+    return directory(nodes, deployments, Map.of());
+  }
+
+  /** The same, with what is known of each {@code ec2Tags} source (an unknown source was never answered). */
+  static Peers.Directory directory(List<Peers.NodeView> nodes, List<Peers.DeploymentView> deployments,
+      Map<Ec2Peers.Source, Ec2Peers.Lookup> ec2) {
     return new Peers.Directory() {
+      @Override
+      public Ec2Peers.Lookup ec2Instances(Ec2Peers.Source source) {
+        return ec2.getOrDefault(source, Ec2Peers.Lookup.PENDING);
+      }
+
       @Override
       public Collection<Peers.NodeView> nodes(String namespace, Map<String, String> selector) {
         return nodes.stream().filter(n -> n.namespace().equals(namespace) && Peers.matches(selector, n.labels()))
