@@ -9,6 +9,8 @@ import io.sei.p2p.rules.NlbTargetType;
 import io.sei.p2p.rules.PodSettings;
 import io.sei.p2p.rules.PodSettings.GenesisSource;
 import io.sei.p2p.rules.Routability;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -30,6 +32,8 @@ public record ControllerConfig(
     Duration notRoutableRecheck,
     Duration peerSettle,
     Duration peerUpdateSpacing,
+    Duration ec2Refresh,
+    URI ec2Endpoint,
     String toolsImage,
     String storageClass,
     Map<Mode, NodeSize> sizes,
@@ -65,6 +69,8 @@ public record ControllerConfig(
         seconds(env, "SEI_NOT_ROUTABLE_RECHECK_SECONDS", 60),
         seconds(env, "SEI_PEER_SETTLE_SECONDS", 60),
         seconds(env, "SEI_PEER_UPDATE_SECONDS", 15),
+        ec2Refresh(env),
+        ec2Endpoint(env.get("SEI_EC2_ENDPOINT")),
         env.getOrDefault("SEI_TOOLS_IMAGE", DEFAULT_TOOLS_IMAGE),
         blankToNull(env.get("SEI_STORAGE_CLASS")),
         sizes(env),
@@ -151,6 +157,33 @@ public record ControllerConfig(
       return SHA256.matcher(sha256).matches() ? GenesisSource.ofUrl(text.substring(0, fragment), sha256) : null;
     }
     return null;
+  }
+
+  /** SEI_EC2_REFRESH_SECONDS: how often each ec2Tags source is listed again; at least 5 s, so AWS is not hammered. */
+  private static Duration ec2Refresh(Map<String, String> env) {
+    Duration refresh = seconds(env, "SEI_EC2_REFRESH_SECONDS", 60);
+    if (refresh.toSeconds() < 5) {
+      throw new IllegalArgumentException("SEI_EC2_REFRESH_SECONDS must be from 5 to 3600 seconds (one "
+          + "DescribeInstances per ec2Tags source each period), not \"" + env.get("SEI_EC2_REFRESH_SECONDS") + "\"");
+    }
+    return refresh;
+  }
+
+  /** SEI_EC2_ENDPOINT: where EC2 calls go instead of the region's endpoint (a VPC endpoint); unset: the region's. */
+  private static URI ec2Endpoint(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value.trim());
+      if (("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) && uri.getHost() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException("SEI_EC2_ENDPOINT must be an http(s) URL such as "
+        + "https://ec2.us-east-2.amazonaws.com, not \"" + value + "\"");
   }
 
   private static String blankToNull(String value) {

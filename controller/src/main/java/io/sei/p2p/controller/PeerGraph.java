@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
@@ -12,15 +13,18 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.WellKnown;
+import io.sei.p2p.rules.Ec2Peers;
 import io.sei.p2p.rules.Networking;
 import io.sei.p2p.rules.PeerIndex;
 import io.sei.p2p.rules.Peers;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Which nodes peer with which, answered from cache indexes ({@link PeerIndex}): a change to a SeiNode or a
@@ -37,9 +41,13 @@ final class PeerGraph implements Peers.Directory {
   private final IndexerResourceCache<SeiNode> nodes;
   private final InformerEventSource<SeiNodeDeployment, SeiNode> deployments;
   private final InformerEventSource<SeiNode, SeiNode> peerNodes;
+  private final Ec2Instances ec2;
 
-  /** Indexes the primary cache and creates the two event sources that fan changes out to dependents. */
-  PeerGraph(EventSourceContext<SeiNode> context) {
+  /**
+   * Indexes the primary cache and creates the event sources that fan changes out to dependents: two informers, and
+   * the EC2 answers that {@code describe} gives every {@code ec2Refresh}.
+   */
+  PeerGraph(EventSourceContext<SeiNode> context, Ec2Instances.Describe describe, Duration ec2Refresh) {
     this.nodes = context.getPrimaryCache();
     nodes.addIndexer(DEPENDENCIES, node -> node.getSpec() == null ? List.of()
         : PeerIndex.dependencyKeys(namespace(node), node.getSpec().peersOrEmpty()));
@@ -62,10 +70,18 @@ final class PeerGraph implements Peers.Directory {
     // peers are read from the informer whose events announce their changes: a reconcile that an event triggered
     // sees that change (the primary cache may not have it yet)
     peerNodes.addIndexer(LABELS, node -> PeerIndex.labelKeys(namespace(node), node.getMetadata().getLabels()));
+    this.ec2 = new Ec2Instances(describe, ec2Refresh, source -> nodes
+        .byIndex(DEPENDENCIES, PeerIndex.dependentsOfEc2(source)).stream()
+        .map(ResourceID::fromResource).collect(Collectors.toSet()));
   }
 
-  List<InformerEventSource<?, SeiNode>> eventSources() {
-    return List.of(deployments, peerNodes);
+  List<EventSource<?, SeiNode>> eventSources() {
+    return List.of(deployments, peerNodes, ec2);
+  }
+
+  @Override
+  public Ec2Peers.Lookup ec2Instances(Ec2Peers.Source source) {
+    return ec2.lookup(source);
   }
 
   @Override

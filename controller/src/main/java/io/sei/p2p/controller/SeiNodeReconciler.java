@@ -51,7 +51,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
 
   @Override
   public List<EventSource<?, SeiNode>> prepareEventSources(EventSourceContext<SeiNode> context) {
-    peerGraph = new PeerGraph(context);
+    peerGraph = new PeerGraph(context, new AwsEc2(config.ec2Endpoint()), config.ec2Refresh());
     List<EventSource<?, SeiNode>> sources = new ArrayList<>(List.of(
         labelled(context, Service.class, null, Slim::withoutBookkeeping),
         labelled(context, ConfigMap.class, null, Slim::withoutBookkeeping),

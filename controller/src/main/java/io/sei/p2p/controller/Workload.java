@@ -12,6 +12,7 @@ import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.rules.Ec2Peers;
 import io.sei.p2p.rules.NodeConfig;
 import io.sei.p2p.rules.NodeObjects;
 import io.sei.p2p.rules.PeerTiming;
@@ -41,7 +42,8 @@ final class Workload {
   private static final Duration HELD_RECHECK = Duration.ofSeconds(5);
   /** An imported claim appears without an event this controller watches. */
   private static final Duration DATA_RECHECK = Duration.ofSeconds(30);
-  private static final int LISTED_PROBLEMS = 3;
+  /** Enough to name each instance an ec2Tags source leaves out in the usual cases; the count says the rest. */
+  private static final int LISTED_PROBLEMS = 10;
   private static final Logger LOG = LoggerFactory.getLogger(Workload.class);
 
   private final ControllerConfig config;
@@ -105,6 +107,9 @@ final class Workload {
     if (written != null && wanted.files().equals(written.getData())) {
       StepFailed.during("ConfigMapApplyFailed", () -> owned.ensure(NodeObjects.configMap(node, wanted,
           writtenAt(written) == null ? now : writtenAt(written))));
+    } else if (written != null && peers.ec2Pending()) {
+      // an ec2Tags source EC2 has not answered since this controller started: its peers are unknown, not gone
+      configured = old.resolvedPeers() == null ? List.of() : old.resolvedPeers();
     } else {
       PeerTiming.Decision update = written == null ? new PeerTiming.Decision(true, null)
           : PeerTiming.configUpdate(annotation(written, WellKnown.ANNOTATION_CONFIG_HASH), writtenAt(written), wanted,
@@ -253,15 +258,19 @@ final class Workload {
 
   private static List<Condition> resolved(List<Condition> conditions, Peers.Resolution peers, Long generation,
       Instant now, String resolvedMessage) {
+    if (!peers.ec2Failures().isEmpty()) {
+      boolean denied = peers.ec2Failures().stream().anyMatch(Ec2Peers.Failure::denied);
+      return Conditions.set(conditions, PEERS_RESOLVED, false, denied ? "Ec2Unauthorized" : "Ec2Unavailable",
+          String.join("; ", peers.ec2Failures().stream().map(Ec2Peers.Failure::message).toList())
+              + (peers.ec2Pending() ? "; the config keeps the peers it has until EC2 answers"
+                  : "; the instances of EC2's last answer are kept") + " (" + resolvedMessage + ")",
+          generation, now);
+    }
     if (!peers.rejected().isEmpty()) {
       List<String> listed = peers.rejected().subList(0, Math.min(LISTED_PROBLEMS, peers.rejected().size()));
       return Conditions.set(conditions, PEERS_RESOLVED, false, "InvalidPeers", peers.rejected().size()
           + " peers left out: " + String.join("; ", listed)
           + (peers.rejected().size() > LISTED_PROBLEMS ? "; ..." : ""), generation, now);
-    }
-    if (peers.unresolvedEc2Tags()) {
-      return Conditions.set(conditions, PEERS_RESOLVED, false, "Ec2TagsNotResolved",
-          "ec2Tags peer sources are not resolved by this controller (no AWS API access)", generation, now);
     }
     return Conditions.set(conditions, PEERS_RESOLVED, true, "Resolved", resolvedMessage, generation, now);
   }

@@ -88,6 +88,9 @@ class ControllerConfigTest {
     assertThat(documented.get("SEI_PEER_UPDATE_SECONDS")).isEqualTo("" + config.peerUpdateSpacing().toSeconds());
     assertThat(documented.get("SEI_NOT_ROUTABLE_RECHECK_SECONDS"))
         .isEqualTo("" + config.notRoutableRecheck().toSeconds());
+    assertThat(documented.get("SEI_EC2_REFRESH_SECONDS")).isEqualTo("" + config.ec2Refresh().toSeconds());
+    assertThat(documented.get("SEI_EC2_ENDPOINT")).isEqualTo("the region's");
+    assertThat(config.ec2Endpoint()).isNull();
     assertThat(documented.get("SEI_GENESIS")).isEqualTo("none");
     assertThat(config.genesis()).isEmpty();
     assertThat(documented.get("SEI_STORAGE_CLASS")).isEqualTo("the cluster's default");
@@ -112,7 +115,7 @@ class ControllerConfigTest {
     Map<String, String> bad = Map.of("SEI_NLB_TARGET_TYPE", "alb", "SEI_PEER_SETTLE_SECONDS", "-1",
         "SEI_PEER_UPDATE_SECONDS", "soon", "SEI_NOT_ROUTABLE_RECHECK_SECONDS", "3601", "HEALTH_PORT", "65536",
         "SEI_LEADER_ELECTION", "flase", "SEI_GENESIS", "pacific-1=s3://bucket/genesis.json",
-        "SEI_VPC_CIDR", "10.0.0.0/99");
+        "SEI_VPC_CIDR", "10.0.0.0/99", "SEI_EC2_REFRESH_SECONDS", "4", "SEI_EC2_ENDPOINT", "ec2.internal:443");
     bad.forEach((variable, value) -> assertThatThrownBy(() -> ControllerConfig.fromEnv(Map.of(variable, value)))
         .as(variable).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(variable)
         .hasMessageContaining(value));
