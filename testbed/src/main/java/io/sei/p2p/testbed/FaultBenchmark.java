@@ -314,7 +314,7 @@ public final class FaultBenchmark {
     }
 
     void apply() {
-      Kubectl.Result result = plane.kubectl().runWithInput(FleetBenchmark.manifests("ring", nodes), "-n", NAMESPACE,
+      Kubectl.Result result = plane.kubectl().runWithInput(FleetBenchmark.manifests("ring", nodes, FleetBenchmark.Ec2Source.NONE), "-n", NAMESPACE,
           "apply", "-f", "-");
       if (!result.succeeded()) {
         throw new IllegalStateException("kubectl apply failed: " + result);

@@ -5,11 +5,13 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.SeidSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The fleet benchmark of BENCHMARKS.md. For each size it starts the local system afresh (control plane with KWOK,
@@ -30,14 +33,21 @@ import java.util.stream.IntStream;
  * <p>Topologies: {@code ring} (N/100 deployments; each one's children peer with their own deployment and the next
  * one: 199 peers per node from N = 200) and {@code mesh} (one deployment whose 100 children all peer with each other).
  *
+ * <p>With {@code --ec2 N}, every node also lists one {@code ec2Tags} source whose N instances moto serves, through
+ * {@link Ec2Gate}, which counts the DescribeInstances calls of the idle window: one per refresh period for the whole
+ * fleet, not one per node.
+ *
  * <p>Arguments: {@code --ring 100,300,1000} (sizes, 0 for none), {@code --mesh 100} (0 for none),
- * {@code --idle 60} (seconds of the idle window).
+ * {@code --idle 60} (seconds of the idle window), {@code --ec2 0} (instances of the ec2Tags source, 0 for none),
+ * {@code --ec2-refresh 10} (its SEI_EC2_REFRESH_SECONDS).
  */
 public final class FleetBenchmark {
 
   private static final String NAMESPACE = "sei-fleet";
   private static final String CONTROLLER = AuditLog.serviceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
   private static final Duration CONVERGENCE_LIMIT = Duration.ofMinutes(20);
+  /** The tag that selects the ec2Tags source's instances. */
+  private static final String EC2_TAG = "bench.sei.io/fleet";
   private static final Pattern HEAP_USED = Pattern.compile(
       "^jvm_memory_used_bytes\\{area=\"heap\",[^}]*} ([0-9.E+]+)$", Pattern.MULTILINE);
 
@@ -48,7 +58,8 @@ public final class FleetBenchmark {
   record Result(String topology, int nodes, int peersPerNode, Duration published, Duration statefulSets,
       Duration running, Duration fullPeers, Duration runningAfterLastAddress, Map<String, Integer> writes,
       int controllerCounted, double reconcilesPerNode, int podRestarts, long maxGeneration, double cpuSeconds,
-      double peakHeapMib, double liveHeapMib, Map<String, Integer> requestsByVerb, int idleWrites) {
+      double peakHeapMib, double liveHeapMib, Map<String, Integer> requestsByVerb, int idleWrites,
+      int idleEc2Calls) {
 
     double writesPerNode() {
       return writes.values().stream().mapToInt(Integer::intValue).sum() / (double) nodes;
@@ -57,34 +68,53 @@ public final class FleetBenchmark {
 
   public static void main(String[] args) throws Exception {
     BenchmarkOptions options = BenchmarkOptions.parse(args, Map.of("--ring", "100,300,1000", "--mesh", "100",
-        "--idle", "60"));
+        "--idle", "60", "--ec2", "0", "--ec2-refresh", "10"));
     Duration idle = Duration.ofSeconds(options.number("--idle"));
+    Ec2Source ec2 = new Ec2Source(options.number("--ec2"), options.number("--ec2-refresh"));
     List<Result> results = new ArrayList<>();
     for (String size : options.text("--ring").split(",")) {
       if (Integer.parseInt(size.trim()) > 0) {
-        results.add(run("ring", Integer.parseInt(size.trim()), idle));
+        results.add(run("ring", Integer.parseInt(size.trim()), idle, ec2));
       }
     }
     int mesh = options.number("--mesh");
     if (mesh > 0) {
-      results.add(run("mesh", mesh, idle));
+      results.add(run("mesh", mesh, idle, ec2));
     }
-    print(results);
+    print(results, ec2);
   }
 
-  private static Result run(String topology, int nodes, Duration idle) throws Exception {
+  /** The ec2Tags source every node lists: {@code instances} running instances (0: no source), listed every period. */
+  record Ec2Source(int instances, int refreshSeconds) {
+    static final Ec2Source NONE = new Ec2Source(0, 0);
+  }
+
+  private static Result run(String topology, int nodes, Duration idle, Ec2Source ec2) throws Exception {
     say("%s of %d nodes: starting the local system", topology, nodes);
-    try (ControlPlane plane = ControlPlane.start(); LocalSystem system = LocalSystem.install(plane)) {
+    try (ControlPlane plane = ControlPlane.start(); LocalSystem system = LocalSystem.install(plane);
+        Moto moto = ec2.instances() == 0 ? null
+            : Moto.start(ControlPlaneBinaries.locate("moto").motoServer(), system.runDir().resolve("moto.log"));
+        Ec2Gate gate = moto == null ? null : Ec2Gate.start(moto)) {
       KubernetesClient client = plane.client();
       plane.newNamespaceNamed(NAMESPACE);
       LoadBalancerSimulator simulator = system.startSimulator(Duration.ofSeconds(2), Duration.ofSeconds(3));
       system.startWebhook("webhook", LocalSystem.VPC, NAMESPACE);
-      system.startController(Map.of("SEI_WATCH_NAMESPACES", NAMESPACE), List.of()); // the image's JVM settings
-      int peers = "mesh".equals(topology) || nodes < 200 ? Math.min(100, nodes) - 1 : 199;
+      Map<String, String> env = new HashMap<>(Map.of("SEI_WATCH_NAMESPACES", NAMESPACE));
+      if (gate != null) {
+        for (int i = 0; i < ec2.instances(); i++) {
+          moto.runInstance(Moto.REGION, Map.of(EC2_TAG, "ec2", WellKnown.TAG_NODE_ID,
+              String.format("%040x", 0xec2000L + i)), null);
+        }
+        env.putAll(Moto.CREDENTIALS);
+        env.put("SEI_EC2_ENDPOINT", gate.endpoint());
+        env.put("SEI_EC2_REFRESH_SECONDS", Integer.toString(ec2.refreshSeconds()));
+      }
+      system.startController(env, List.of()); // the image's JVM settings
+      int peers = ("mesh".equals(topology) || nodes < 200 ? Math.min(100, nodes) - 1 : 199) + ec2.instances();
       try (Observer observer = new Observer(client, peers); HeapSampler heap = new HeapSampler(system)) {
         Duration cpuBefore = cpu(system);
         Instant applied = Instant.now();
-        Kubectl.Result result = plane.kubectl().runWithInput(manifests(topology, nodes), "-n", NAMESPACE, "apply",
+        Kubectl.Result result = plane.kubectl().runWithInput(manifests(topology, nodes, ec2), "-n", NAMESPACE, "apply",
             "-f", "-");
         if (!result.succeeded()) {
           throw new IllegalStateException("kubectl apply failed: " + result);
@@ -97,7 +127,9 @@ public final class FleetBenchmark {
         Instant quietFrom = quiet(system);
         Instant idleEnd = quietFrom.plus(idle);
         say("idle window of %d s", idle.toSeconds());
+        int ec2CallsBefore = gate == null ? 0 : gate.describeCalls();
         Thread.sleep(idle.toMillis());
+        int idleEc2Calls = gate == null ? -1 : gate.describeCalls() - ec2CallsBefore;
 
         Map<String, Integer> writes = count(AuditLog.requests(plane.auditLog(), CONTROLLER, applied,
             r -> r.isWrite() && r.at().isBefore(quietFrom)), AuditLog.Request::resource);
@@ -113,26 +145,29 @@ public final class FleetBenchmark {
             writes, (int) sum(metrics, "sei_controller_writes_total"),
             sum(metrics, "sei_controller_reconciles_seconds_count{controller=\"SeiNode\"") / nodes,
             observer.podRestarts(), observer.maxGeneration(), cpu(system).minus(cpuBefore).toMillis() / 1000.0,
-            heap.peakMib(), liveHeapMib, verbs, idleWrites);
+            heap.peakMib(), liveHeapMib, verbs, idleWrites, idleEc2Calls);
       }
     }
   }
 
   /** The deployments of a topology, as YAML for kubectl. */
-  static String manifests(String topology, int nodes) {
+  static String manifests(String topology, int nodes, Ec2Source ec2) {
     if ("mesh".equals(topology)) {
-      return deployment("mesh", "sei.io/role: mesh", nodes, List.of("{sei.io/role: mesh}"));
+      return deployment("mesh", "sei.io/role: mesh", nodes, List.of("{sei.io/role: mesh}"), ec2);
     }
     int deployments = Math.max(1, nodes / 100);
     return IntStream.range(0, deployments).mapToObj(i -> deployment("fleet-" + i,
             "bench.sei.io/ring: \"" + i + "\"", Math.min(100, nodes),
-            List.of("{bench.sei.io/ring: \"" + i + "\"}", "{bench.sei.io/ring: \"" + (i + 1) % deployments + "\"}")))
+            List.of("{bench.sei.io/ring: \"" + i + "\"}", "{bench.sei.io/ring: \"" + (i + 1) % deployments + "\"}"),
+            ec2))
         .collect(Collectors.joining("---\n"));
   }
 
-  /** tcp children that peer with the deployments {@code selectors} select. */
-  private static String deployment(String name, String label, int replicas, List<String> selectors) {
-    String peers = selectors.stream().distinct().map(s -> "{seinodeDeployment: {selector: " + s + "}}")
+  /** tcp children that peer with the deployments {@code selectors} select, and with the ec2Tags source if any. */
+  private static String deployment(String name, String label, int replicas, List<String> selectors, Ec2Source ec2) {
+    String peers = Stream.concat(selectors.stream().distinct().map(s -> "{seinodeDeployment: {selector: " + s + "}}"),
+            ec2.instances() == 0 ? Stream.empty()
+                : Stream.of("{ec2Tags: {region: " + Moto.REGION + ", tags: {" + EC2_TAG + ": ec2}}}"))
         .collect(Collectors.joining(", "));
     return Manifests.deployment(name, label, replicas, "", "networking: {tcp: {}}\n      peers: [" + peers + "]");
   }
@@ -188,7 +223,7 @@ public final class FleetBenchmark {
     return Duration.between(from, to);
   }
 
-  private static void print(List<Result> results) {
+  private static void print(List<Result> results, Ec2Source ec2) {
     System.out.println();
     System.out.println("| topology | nodes | peers/node | all published | all StatefulSets | all pods Running "
         + "| all full peer sets | Running after last address | writes/node (audit) | reconciles/node "
@@ -210,6 +245,11 @@ public final class FleetBenchmark {
           r.writes().entrySet().stream().map(e -> e.getKey() + " " + String.format("%.2f", e.getValue()
               / (double) r.nodes())).collect(Collectors.joining(", ")),
           r.controllerCounted(), r.writes().values().stream().mapToInt(Integer::intValue).sum(), r.requestsByVerb());
+      if (r.idleEc2Calls() >= 0) {
+        System.out.printf("%s %d: %d DescribeInstances calls in the idle window for %d nodes listing one ec2Tags source "
+                + "of %d instances (SEI_EC2_REFRESH_SECONDS %d)%n", r.topology(), r.nodes(), r.idleEc2Calls(),
+            r.nodes(), ec2.instances(), ec2.refreshSeconds());
+      }
     }
   }
 

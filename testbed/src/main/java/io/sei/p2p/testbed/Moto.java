@@ -47,6 +47,10 @@ public final class Moto implements AutoCloseable {
   public record Listener(String protocol, int port) {
   }
 
+  /** An EC2 instance as RunInstances answered (an address it lacks is null). */
+  public record Instance(String id, String publicDnsName, String publicIp, String privateDnsName, String privateIp) {
+  }
+
   private final LocalProcess process;
   private final String endpoint;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -101,6 +105,41 @@ public final class Moto implements AutoCloseable {
     return vpc;
   }
 
+  /**
+   * Runs an instance in {@code region} carrying {@code tags}: in the region's default subnet (public addresses) when
+   * {@code subnet} is null, else in that subnet (only private ones, for a subnet of {@link #seedVpc}).
+   */
+  public Instance runInstance(String region, Map<String, String> tags, String subnet) {
+    Map<String, String> parameters = new LinkedHashMap<>(Map.of("ImageId", "ami-12c6146b", "MinCount", "1",
+        "MaxCount", "1", "InstanceType", "t3.micro", "TagSpecification.1.ResourceType", "instance"));
+    if (subnet != null) {
+      parameters.put("SubnetId", subnet);
+    }
+    int i = 1;
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      parameters.put("TagSpecification.1.Tag." + i + ".Key", tag.getKey());
+      parameters.put("TagSpecification.1.Tag." + i + ".Value", tag.getValue());
+      i++;
+    }
+    Element instance = (Element) ec2(region, "RunInstances", parameters).getElementsByTagName("instancesSet").item(0);
+    return new Instance(text(instance, "instanceId"), optionalText(instance, "dnsName"),
+        optionalText(instance, "ipAddress"), optionalText(instance, "privateDnsName"),
+        optionalText(instance, "privateIpAddress"));
+  }
+
+  public void stopInstance(String region, String id) {
+    ec2(region, "StopInstances", Map.of("InstanceId.1", id));
+  }
+
+  public void terminateInstance(String region, String id) {
+    ec2(region, "TerminateInstances", Map.of("InstanceId.1", id));
+  }
+
+  /** A subnet of the VPC {@link #seedVpc} made. */
+  public String subnetOf(String vpc) {
+    return text(ec2("DescribeSubnets", Map.of("Filter.1.Name", "vpc-id", "Filter.1.Value.1", vpc)), "subnetId");
+  }
+
   public List<LoadBalancer> loadBalancers() {
     return elements(elbv2("DescribeLoadBalancers", Map.of()), "LoadBalancers").stream()
         .map(lb -> new LoadBalancer(text(lb, "LoadBalancerArn"), text(lb, "DNSName"), text(lb, "Type"),
@@ -135,21 +174,26 @@ public final class Moto implements AutoCloseable {
   }
 
   private Element ec2(String action, Map<String, String> parameters) {
-    return call("ec2", action, "2016-11-15", parameters);
+    return ec2(REGION, action, parameters);
+  }
+
+  private Element ec2(String region, String action, Map<String, String> parameters) {
+    return call(region, "ec2", action, "2016-11-15", parameters);
   }
 
   private Element elbv2(String action, Map<String, String> parameters) {
-    return call("elasticloadbalancing", action, "2015-12-01", parameters);
+    return call(REGION, "elasticloadbalancing", action, "2015-12-01", parameters);
   }
 
-  private Element call(String service, String action, String version, Map<String, String> parameters) {
+  private Element call(String region, String service, String action, String version,
+      Map<String, String> parameters) {
     Map<String, String> form = new LinkedHashMap<>(Map.of("Action", action, "Version", version));
     form.putAll(parameters);
     String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
     HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + "/"))
         .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-        .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/" + REGION + "/" + service
+        .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/" + region + "/" + service
             + "/aws4_request, SignedHeaders=host, Signature=0")
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
@@ -185,6 +229,13 @@ public final class Moto implements AutoCloseable {
       }
     }
     return members;
+  }
+
+  /** The text of the first {@code tag} under {@code element}; null when there is none or it is empty. */
+  private static String optionalText(Element element, String tag) {
+    NodeList found = element.getElementsByTagName(tag);
+    String text = found.getLength() == 0 ? "" : found.item(0).getTextContent().trim();
+    return text.isEmpty() ? null : text;
   }
 
   /** The text of the first {@code tag} under {@code element}. */

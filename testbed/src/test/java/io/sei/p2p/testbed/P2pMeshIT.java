@@ -203,20 +203,10 @@ class P2pMeshIT {
 
   /** The node IDs in a node's rendered {@code [p2p] persistent-peers}. */
   private static Set<String> persistentPeerIds(String ns, String node) {
-    ConfigMap config = cluster.configMap(ns, node);
-    if (config == null) {
-      return Set.of();
-    }
-    String line = config.getData().get(SeidSettings.CONFIG_TOML).lines()
-        .filter(l -> l.startsWith("persistent-peers = ")).findFirst().orElse("");
-    Set<String> ids = new HashSet<>();
-    for (String peer : line.replace("persistent-peers = ", "").replace("\"", "").split(",")) {
-      if (peer.contains("@")) {
-        ids.add(peer.substring(0, peer.indexOf('@')));
-      }
-    }
-    return ids;
+    return cluster.persistentPeers(ns, node).stream().map(peer -> peer.substring(0, peer.indexOf('@')))
+        .collect(Collectors.toSet());
   }
+
 
   /** The node IDs a node must list: the other publishers, or every publisher for a consumer. */
   private static Set<String> expectedPeers(String ns, String node) {

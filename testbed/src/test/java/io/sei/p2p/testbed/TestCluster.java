@@ -15,6 +15,7 @@ import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.Conditions;
 import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.rules.SeidSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,9 +23,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -111,6 +115,18 @@ final class TestCluster implements AutoCloseable {
 
   ConfigMap configMap(String ns, String node) {
     return client.configMaps().inNamespace(ns).withName(NodeObjects.configMapName(node)).get();
+  }
+
+  /** The entries of a node's rendered {@code [p2p] persistent-peers}, as seid reads them; empty before there is any. */
+  Set<String> persistentPeers(String ns, String node) {
+    ConfigMap config = configMap(ns, node);
+    if (config == null) {
+      return Set.of();
+    }
+    String line = config.getData().get(SeidSettings.CONFIG_TOML).lines()
+        .filter(l -> l.startsWith("persistent-peers = ")).findFirst().orElse("persistent-peers = \"\"");
+    String value = line.substring(line.indexOf('"') + 1, line.lastIndexOf('"'));
+    return value.isEmpty() ? Set.of() : new TreeSet<>(Arrays.asList(value.split(",")));
   }
 
   /** The node's pod. */
