@@ -32,10 +32,13 @@ public record PeerSource(
 
   /** The running EC2 instances of a region carrying all the given tags. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "self.tags.all(k, size(k) >= 1 && size(k) <= 128 && size(self.tags[k]) <= 256)",
+      message = "EC2 tag keys have 1 to 128 characters and values at most 256", fieldPath = ".tags")
   public record Ec2Tags(
       @JsonPropertyDescription("The AWS region to look for instances in, as a region code such as us-east-2.")
       @Required @Size(min = 1, max = 32) String region,
-      @JsonPropertyDescription("The tags an instance must all carry, each key with its value. 1 to 50 tags.")
+      @JsonPropertyDescription("The tags an instance must all carry, each key with its value. 1 to 50 tags, keys of "
+          + "1 to 128 characters, values of at most 256.")
       @Required @Size(min = 1, max = 50) Map<String, String> tags) {
   }
 

@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 /** Semantic checks of peer sources; the CRD's CEL already enforces that exactly one member is set. */
 public final class PeerSources {
 
+  private static final int MAX_TAG_KEY = 128;
+  private static final int MAX_TAG_VALUE = 256;
   private static final Pattern AWS_REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d{1,2}$");
 
   private PeerSources() {
@@ -38,8 +40,29 @@ public final class PeerSources {
         problems.add(new FieldProblem(at + ".ec2Tags.region", "\"" + source.ec2Tags().region()
             + "\" does not look like an AWS region; use a region code such as us-east-2"));
       }
+      if (source.ec2Tags() != null && source.ec2Tags().tags() != null) {
+        checkTags(source.ec2Tags().tags(), at + ".ec2Tags.tags", problems);
+      }
     }
     return problems;
+  }
+
+  /** EC2's own limits: a key of 1 to 128 characters, a value of at most 256. */
+  private static void checkTags(Map<String, String> tags, String field, List<FieldProblem> problems) {
+    tags.forEach((key, value) -> {
+      if (key.isEmpty() || key.length() > MAX_TAG_KEY) {
+        problems.add(new FieldProblem(field, "tag key \"" + abbreviated(key) + "\" has " + key.length()
+            + " characters; EC2 tag keys have 1 to " + MAX_TAG_KEY));
+      }
+      if (value != null && value.length() > MAX_TAG_VALUE) {
+        problems.add(new FieldProblem(field + "[" + abbreviated(key) + "]", "the value has " + value.length()
+            + " characters; EC2 tag values have at most " + MAX_TAG_VALUE));
+      }
+    });
+  }
+
+  private static String abbreviated(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 
   private static void checkStatic(List<String> addresses, String field, List<FieldProblem> problems) {

@@ -60,6 +60,20 @@ class PeerSourcesTest {
             "\"useast2\" does not look like an AWS region; use a region code such as us-east-2"));
   }
 
+  @Test
+  void tagsKeepToEc2sLimits() {
+    String longKey = "k".repeat(129);
+    List<FieldProblem> problems = PeerSources.check(List.of(new PeerSource(new PeerSource.Ec2Tags("us-east-2",
+        Map.of("", "x", longKey, "v", "role", "v".repeat(257), "fine", "v".repeat(256))), null, null, null)),
+        "spec.peers");
+    assertThat(problems).containsExactlyInAnyOrder(
+        new FieldProblem("spec.peers[0].ec2Tags.tags", "tag key \"\" has 0 characters; EC2 tag keys have 1 to 128"),
+        new FieldProblem("spec.peers[0].ec2Tags.tags", "tag key \"" + "k".repeat(40) + "...\" has 129 characters; "
+            + "EC2 tag keys have 1 to 128"),
+        new FieldProblem("spec.peers[0].ec2Tags.tags[role]", "the value has 257 characters; EC2 tag values have at "
+            + "most 256"));
+  }
+
   private static PeerSource statics(String... addresses) {
     return new PeerSource(null, new PeerSource.Static(List.of(addresses)), null, null);
   }

@@ -167,6 +167,15 @@ class ApiContractIT {
   }
 
   @Test
+  void ec2TagsBeyondEc2sLimitsAreRefused() {
+    assertRejected(apply(Manifests.seiNode("long-tag", "fullNode: {}\n  peers: [{ec2Tags: {region: us-east-2, tags: {"
+        + "k".repeat(129) + ": v}}}]")), "spec.peers[0].ec2Tags.tags: Invalid value: \"object\": EC2 tag keys have 1 "
+        + "to 128 characters and values at most 256");
+    assertRejected(apply(Manifests.seiNode("long-value", "fullNode: {}\n  peers: [{ec2Tags: {region: us-east-2, tags: {"
+        + "role: " + "v".repeat(257) + "}}}]")), "EC2 tag keys have 1 to 128 characters and values at most 256");
+  }
+
+  @Test
   void emptySelectorsAndAddressListsAreRefused() {
     assertRejected(apply(Manifests.seiNode("empty-selector", "fullNode: {}\n  peers: [{seinodeDeployment: {selector: {}}}]")),
         "spec.peers[0].seinodeDeployment.selector: Invalid value: 0: spec.peers[0].seinodeDeployment.selector in body "
