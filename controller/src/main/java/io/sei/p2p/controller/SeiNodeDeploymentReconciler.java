@@ -3,6 +3,7 @@ package io.sei.p2p.controller;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -10,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
@@ -42,6 +44,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
   public static final String FINALIZER = "seinodedeployments.sei.io/finalizer";
 
   private final ControllerMetrics metrics;
+  private InformerEventSource<Pod, SeiNodeDeployment> pods;
 
   public SeiNodeDeploymentReconciler(ControllerMetrics metrics) {
     this.metrics = metrics;
@@ -49,12 +52,26 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
 
   @Override
   public List<EventSource<?, SeiNodeDeployment>> prepareEventSources(EventSourceContext<SeiNodeDeployment> context) {
-    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(SeiNode.class,
-            SeiNodeDeployment.class)
-        .withLabelSelector(WellKnown.LABEL_NODE_DEPLOYMENT)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SeiNodeDeployment.class))
-        .withItemStore(Slim.store(Slim::peer))
-        .build(), context));
+    InformerEventSource<SeiNode, SeiNodeDeployment> children = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(SeiNode.class, SeiNodeDeployment.class)
+            .withLabelSelector(WellKnown.LABEL_NODE_DEPLOYMENT)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SeiNodeDeployment.class))
+            .withItemStore(Slim.store(Slim::peer))
+            .build(), context);
+    // readyReplicas counts Ready pods; a pod reaches its deployment through its node (pods carry only sei.io/node, and
+    // a label added to the pod template would restart every child)
+    this.pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, SeiNodeDeployment.class)
+        .withName("child-pods")
+        .withLabelSelector(WellKnown.LABEL_NODE)
+        .withSecondaryToPrimaryMapper(pod -> children.get(new ResourceID(
+                pod.getMetadata().getLabels().get(WellKnown.LABEL_NODE), pod.getMetadata().getNamespace()))
+            .map(child -> Mappers.fromOwnerReferences(SeiNodeDeployment.class).toPrimaryResourceIDs(child))
+            .orElse(Set.of()))
+        .withPrimaryToSecondaryMapper(deployment -> Set.of()) // read by name
+        .withOnUpdateFilter((now, before) -> Slim.ready(now) != Slim.ready(before))
+        .withItemStore(Slim.store(Slim::readiness))
+        .build(), context);
+    return List.of(children, pods);
   }
 
   @Override
@@ -156,13 +173,13 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
         .filter(child -> Apply.isOwnedBy(child, deployment)).toList();
   }
 
-  private static SeiNodeDeploymentStatus status(SeiNodeDeployment deployment, Map<String, SeiNode> existing,
+  private SeiNodeDeploymentStatus status(SeiNodeDeployment deployment, Map<String, SeiNode> existing,
       Set<String> wanted) {
     List<SeiNode> current = existing.values().stream()
         .filter(child -> wanted.contains(child.getMetadata().getName()))
         .sorted(Comparator.comparing(child -> child.getMetadata().getName())).toList();
-    int ready = (int) current.stream()
-        .filter(child -> child.getStatus() != null && child.getStatus().statefulSet() != null).count();
+    int ready = (int) current.stream().filter(child -> Slim.ready(pods.get(new ResourceID(
+        WellKnown.podName(child.getMetadata().getName()), child.getMetadata().getNamespace())).orElse(null))).count();
     List<SeiNodeDeploymentStatus.NodeStatus> nodes = current.stream()
         .map(child -> new SeiNodeDeploymentStatus.NodeStatus(child.getMetadata().getName(),
             child.getStatus() == null ? null : child.getStatus().externalAddress()))

@@ -20,6 +20,7 @@ import java.util.function.UnaryOperator;
 final class Slim {
 
   private static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+  private static final String READY = "Ready";
 
   private Slim() {
   }
@@ -60,6 +61,20 @@ final class Slim {
                     .filter(container -> NodeObjects.PREPARE_CONTAINER.equals(container.getName())).toList())
             .build());
     return withoutBookkeeping(pod);
+  }
+
+  /** A child's pod as its deployment sees it: only whether it is Ready. */
+  static Pod readiness(Pod pod) {
+    pod.setSpec(null);
+    pod.setStatus(new PodStatusBuilder().withConditions(pod.getStatus() == null || pod.getStatus().getConditions() == null
+        ? List.of() : pod.getStatus().getConditions().stream().filter(c -> READY.equals(c.getType())).toList()).build());
+    return withoutBookkeeping(pod);
+  }
+
+  /** Whether the kubelet reports the pod Ready (its probes pass). */
+  static boolean ready(Pod pod) {
+    return pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream().anyMatch(c -> READY.equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** A StatefulSet: its spec is compared with what is wanted; its status is not read. */

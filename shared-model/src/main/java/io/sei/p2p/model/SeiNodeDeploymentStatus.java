@@ -14,7 +14,7 @@ public record SeiNodeDeploymentStatus(
     Long observedGeneration,
     @JsonPropertyDescription("How many children exist.")
     @StatusReplicas Integer replicas,
-    @JsonPropertyDescription("How many children run.")
+    @JsonPropertyDescription("How many children have a Ready pod: seid runs and accepts P2P connections (its readiness probe).")
     Integer readyReplicas,
     @JsonPropertyDescription("How many children have a published address.")
     Integer publishedReplicas,

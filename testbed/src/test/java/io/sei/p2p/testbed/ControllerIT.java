@@ -118,6 +118,16 @@ class ControllerIT {
       assertThat(cluster.events(ns, "fleet-2")).contains("LoadBalancerPending", "WaitingForDNS", "Published");
       Await.until("deployment status", WAIT, () -> deploymentStatus(ns, "fleet", "publishedReplicas") == 3
           && deploymentStatus(ns, "fleet", "readyReplicas") == 3);
+
+      // a child whose pod stops being Ready (its probe fails) is no longer counted ready, though it still runs
+      client.pods().inNamespace(ns).withName("fleet-1-0").editStatus(pod -> {
+        pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+            .forEach(c -> c.setStatus("False"));
+        return pod;
+      });
+      Await.until("readyReplicas counts Ready pods only", WAIT,
+          () -> deploymentStatus(ns, "fleet", "readyReplicas") == 2);
+      assertThat(deploymentStatus(ns, "fleet", "publishedReplicas")).isEqualTo(3);
     }
   }
 
