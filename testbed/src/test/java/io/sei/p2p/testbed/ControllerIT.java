@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
@@ -300,6 +303,50 @@ class ControllerIT {
       assertThat(lease(ns).getSpec().getHolderIdentity()).as("and left the Lease to its holder")
           .isEqualTo("another-replica").isNotEqualTo(identity);
     }
+  }
+
+  /**
+   * A cache that stops for good hands over to {@code onFatal} (in production the process exits and its pod restarts),
+   * rather than reconcile from a cache that no longer follows the cluster. Here a SeiNode the model cannot read stops
+   * the informers, as an object of a CRD version this controller does not know would.
+   */
+  @Test
+  void aControllerWhoseCacheStopsForGoodGivesUp() throws Exception {
+    String ns = plane.newNamespace("cache-stopped");
+    CountDownLatch gaveUp = new CountDownLatch(1);
+    String crd = HasMetadata.getFullResourceName(SeiNode.class);
+    JSONSchemaProps image = imageSchema(client.apiextensions().v1().customResourceDefinitions().withName(crd).get());
+    try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE, gaveUp::countDown)) {
+      cluster.apply(ns, Manifests.fullNode("readable", "networking: {http: {}}"));
+      Await.until("the controller reconciled a node", WAIT, () -> cluster.node(ns, "readable").getStatus() != null);
+      client.apiextensions().v1().customResourceDefinitions().withName(crd).edit(loosened -> {
+        imageSchema(loosened).setType(null);
+        imageSchema(loosened).setMinLength(null);
+        imageSchema(loosened).setMaxLength(null);
+        imageSchema(loosened).setXKubernetesPreserveUnknownFields(true);
+        return loosened;
+      });
+      Await.until("a SeiNode whose image is an object is stored", WAIT, () -> plane.kubectl().runWithInput("""
+          apiVersion: sei.io/v1alpha1
+          kind: SeiNode
+          metadata: {name: unreadable}
+          spec: {chainId: pacific-1, image: {unreadable: true}, fullNode: {}}
+          """, "-n", ns, "apply", "-f", "-").succeeded());
+
+      assertThat(gaveUp.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the controller gave up").isTrue();
+    } finally {
+      plane.kubectl().run("-n", ns, "delete", "seinode", "unreadable", "--ignore-not-found", "--wait");
+      client.apiextensions().v1().customResourceDefinitions().withName(crd).edit(restored -> {
+        restored.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec")
+            .getProperties().put("image", image);
+        return restored;
+      });
+    }
+  }
+
+  private static JSONSchemaProps imageSchema(CustomResourceDefinition crd) {
+    return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec")
+        .getProperties().get("image");
   }
 
   private static Lease lease(String ns) {

@@ -61,7 +61,7 @@ class WebhookFuzzTest {
   Path tls;
 
   @Test
-  void noGeneratedReviewIsAnswered500OrUnreadablyAndEveryDecisionIsTheRules(Vertx vertx) throws Exception {
+  void noGeneratedReviewIsAnswered500OrUnreadablyAndEveryWellFormedOneIsDecidedAsExpected(Vertx vertx) throws Exception {
     IssuedCertificate serving = CA.issueServing("fuzz", List.of("127.0.0.1"), Duration.ofHours(1));
     Files.writeString(tls.resolve("tls.crt"), serving.certificatePem());
     Files.writeString(tls.resolve("tls.key"), serving.privateKeyPem());
@@ -75,7 +75,7 @@ class WebhookFuzzTest {
     HttpClient client = client();
     Random random = new Random(20261126);
     int sent = 0;
-    int rulesCompared = 0;
+    int expectationsChecked = 0;
     List<String> internalErrors = new ArrayList<>();
     try {
       for (Review review : (Iterable<Review>) reviews().sampleStream().limit(REVIEWS)::iterator) {
@@ -98,10 +98,9 @@ class WebhookFuzzTest {
           }
           assertThat(answer.path("allowed").asBoolean()).as(context)
               .isEqualTo(Reviews.response(expected).path("allowed").asBoolean());
-          Boolean byTheRule = byTheRule(review.path(), body);
-          if (byTheRule != null) {
-            rulesCompared++;
-            assertThat(answer.path("allowed").asBoolean()).as("the rule's decision: " + context).isEqualTo(byTheRule);
+          if (review.expected() != null && body == review.body()) {
+            expectationsChecked++;
+            assertAsExpected(review.path(), review.expected(), answer, context);
           }
         }
         sent++;
@@ -110,55 +109,52 @@ class WebhookFuzzTest {
       server.shutdown(Duration.ZERO, Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture()
           .get(20, TimeUnit.SECONDS);
     }
-    System.out.printf("webhook fuzz: %d reviews over HTTPS, none answered 500; %d decisions checked against the "
-        + "rules directly%n", sent, rulesCompared);
+    System.out.printf("webhook fuzz: %d reviews over HTTPS, none answered 500; %d decisions, causes and patches "
+        + "checked against the expectation the generator wrote%n", sent, expectationsChecked);
     assertThat(internalErrors).as("reviews the webhook failed while judging").isEmpty();
     assertThat(sent).isEqualTo(REVIEWS);
-    assertThat(rulesCompared).as("enough reviews survive mutation to reach the rules").isGreaterThan(REVIEWS / 10);
+    assertThat(expectationsChecked).as("enough reviews reach the webhook unmutated to check their expectation")
+        .isGreaterThan(REVIEWS / 10);
   }
 
   /**
-   * What the shared rule alone decides for a well-formed CREATE the path serves; null when the review is not one
-   * (then the in-process service is the only reference).
+   * The answer to a well-formed review, compared with what its generator expected: the decision, the fields the
+   * refusal names (as kubectl lists them), and the defaulting patch.
    */
-  private static Boolean byTheRule(String path, byte[] body) {
-    JsonNode request;
-    try {
-      request = JSON.readTree(body).path("request");
-    } catch (Exception notJson) {
-      return null;
-    }
-    if (!List.of("CREATE", "UPDATE").contains(request.path("operation").asText())
-        || !"sei.io".equals(request.at("/kind/group").asText())) {
-      return null; // not what a validating path serves: the in-process service is the reference
-    }
-    JsonNode old = request.path("oldObject").isObject() ? request.path("oldObject") : null;
-    if (!request.at("/object/metadata/name").isTextual() || request.at("/object/metadata/name").asText().isEmpty()
-        || old != null && !old.at("/metadata/name").isTextual()) {
-      return null; // no review from an apiserver lacks a name: answered 400, compared above
-    }
-    try {
-      if (path.equals(Endpoints.VALIDATE_SEINODES) && "SeiNode".equals(request.at("/kind/kind").asText())) {
-        SeiNode node = MODEL.convertValue(request.path("object"), SeiNode.class);
-        return node == null || node.getSpec() == null || node.getMetadata() == null ? null
-            : NodeValidation.validate(node, old == null ? null : MODEL.convertValue(old, SeiNode.class), ROUTABLE)
-                .allowed();
+  private static void assertAsExpected(String path, Expected expected, JsonNode answer, String context) {
+    if (path.startsWith("/mutate/")) {
+      assertThat(answer.path("allowed").asBoolean()).as("mutation never refuses: " + context).isTrue();
+      List<String> patched = new ArrayList<>();
+      if (answer.has("patch")) {
+        for (JsonNode operation : Reviews.patch(answer)) {
+          assertThat(operation.path("op").asText()).as(context).isEqualTo("add");
+          assertThat(operation.path("value")).as(context).isEqualTo(JsonNodeFactory.instance.objectNode());
+          patched.add(operation.path("path").asText());
+        }
       }
-      if (path.equals(Endpoints.VALIDATE_SEINODEDEPLOYMENTS)
-          && "SeiNodeDeployment".equals(request.at("/kind/kind").asText())) {
-        SeiNodeDeployment deployment = MODEL.convertValue(request.path("object"), SeiNodeDeployment.class);
-        return deployment == null || deployment.getSpec() == null || deployment.getMetadata() == null
-            || deployment.getSpec().template() == null || deployment.getSpec().template().spec() == null ? null
-            : DeploymentValidation.validate(deployment,
-                old == null ? null : MODEL.convertValue(old, SeiNodeDeployment.class), ROUTABLE).allowed();
-      }
-    } catch (RuntimeException unreadable) {
-      return null; // the webhook answers such an object 400 inside the review; compared above
+      assertThat(patched).as("the defaulting patch: " + context).containsExactlyInAnyOrderElementsOf(expected.patch());
+      return;
     }
-    return null;
+    List<String> causes = new ArrayList<>();
+    answer.at("/status/details/causes").forEach(cause -> {
+      assertThat(cause.path("message").asText()).as(context).isNotBlank();
+      causes.add(cause.path("field").asText());
+    });
+    assertThat(causes).as("the fields the refusal names: " + context)
+        .containsExactlyInAnyOrderElementsOf(expected.causes());
+    assertThat(answer.path("allowed").asBoolean()).as("the decision: " + context).isEqualTo(expected.causes().isEmpty());
   }
 
-  private record Review(String path, byte[] body) {
+  /** A generated review, and what a correct webhook answers it when it arrives unmutated (null: not written). */
+  private record Review(String path, byte[] body, Expected expected) {
+  }
+
+  /** The fields a refusal names (none: allowed), and the paths the defaulting patch adds {@code {}} at. */
+  private record Expected(List<String> causes, List<String> patch) {
+  }
+
+  /** A generated object, with what a validating and a mutating path should answer on its CREATE. */
+  private record Generated(ObjectNode object, Expected onCreate) {
   }
 
   private static Arbitrary<Review> reviews() {
@@ -167,7 +163,8 @@ class WebhookFuzzTest {
         Tuple.of(1, Arbitraries.just("DELETE")), Tuple.of(1, Arbitraries.just("CONNECT")));
     return Arbitraries.of(Reviews.PATHS).flatMap(path -> Combinators.combine(objects(path), operations,
             Arbitraries.integers().between(0, 9), Arbitraries.strings().alpha().ofLength(12))
-        .as((object, operation, shape, uid) -> {
+        .as((generated, operation, shape, uid) -> {
+          ObjectNode object = generated.object();
           ObjectNode review = JsonNodeFactory.instance.objectNode().put("apiVersion", "admission.k8s.io/v1")
               .put("kind", "AdmissionReview");
           ObjectNode request = review.putObject("request").put("uid", uid).put("operation", operation)
@@ -180,55 +177,149 @@ class WebhookFuzzTest {
             request.set("oldObject", object.deepCopy());
           }
           request.putObject("userInfo").put("username", "fuzzer").putArray("groups").add("system:authenticated");
-          return new Review(path, review.toString().getBytes(StandardCharsets.UTF_8));
+          return new Review(path, review.toString().getBytes(StandardCharsets.UTF_8),
+              expectation(path, kind, operation, shape, generated.onCreate()));
         }));
   }
 
+  /**
+   * What a correct webhook answers: for the kind a path serves, on CREATE without an old object, what the object's
+   * generator expected; on UPDATE from an identical object, the same patch and no refusal (a problem the object
+   * already had is never a reason to refuse it). Null where this test writes no expectation.
+   */
+  private static Expected expectation(String path, String kind, String operation, int shape, Expected onCreate) {
+    boolean served = path.endsWith(kind.toLowerCase() + "s");
+    if (!served || onCreate == null) {
+      return null;
+    }
+    if (operation.equals("CREATE") && shape >= 2) {
+      return onCreate;
+    }
+    return operation.equals("UPDATE") ? new Expected(List.of(), onCreate.patch()) : null;
+  }
+
   /** Mostly the kind {@code path} serves, sometimes another (a misregistration). */
-  private static Arbitrary<ObjectNode> objects(String path) {
+  private static Arbitrary<Generated> objects(String path) {
     String served = path.endsWith("seinodedeployments") ? "SeiNodeDeployment"
         : path.endsWith("seinodes") ? "SeiNode" : "StatefulSet";
     Arbitrary<String> kinds = Arbitraries.frequencyOf(Tuple.of(17, Arbitraries.just(served)),
         Tuple.of(3, Arbitraries.of("SeiNode", "SeiNodeDeployment", "StatefulSet")));
     Arbitrary<String> names = Arbitraries.strings().withChars("abc-0123456789").ofMinLength(1).ofMaxLength(70);
     Arbitrary<String> text = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(30),
-        Arbitraries.of("", "x:26656", "a".repeat(40) + "@h:26656", "\u0000", "\ud83d\ude80", "[::1]:26656"));
-    Arbitrary<JsonNode> networking = Arbitraries.of("{}", "{\"http\":{}}", "{\"tcp\":{}}", "{\"http\":{},\"tcp\":{}}")
-        .map(WebhookFuzzTest::tree);
-    Arbitrary<JsonNode> peers = Combinators.combine(Arbitraries.of("static", "label", "seinodeDeployment",
-            "ec2Tags"), text).as((member, value) -> tree(switch (member) {
-              case "static" -> "{\"static\":{\"addresses\":[" + JSON.valueToTree(value) + "]}}";
-              case "ec2Tags" -> "{\"ec2Tags\":{\"region\":" + JSON.valueToTree(value) + ",\"tags\":{\"k\":\"v\"}}}";
-              default -> "{\"" + member + "\":{\"selector\":{\"k\":" + JSON.valueToTree(value) + "}}}";
-            })).list().ofMaxSize(3).map(list -> (JsonNode) JSON.valueToTree(list));
-    Arbitrary<ObjectNode> nodeSpec = Combinators.combine(text, networking, peers, Arbitraries.of("fullNode",
-        "archive", "validator")).as((chain, net, peerList, mode) -> {
+        Arbitraries.of("", "x:26656", VALID_STATIC, "\u0000", "\ud83d\ude80", "[::1]:26656", "us-east-2", "sentry"));
+    Arbitrary<String> networkings = Arbitraries.of("{}", "{\"http\":{}}", "{\"tcp\":{}}", "{\"http\":{},\"tcp\":{}}");
+    Arbitrary<List<Tuple.Tuple2<String, String>>> peers = Combinators.combine(Arbitraries.of("static", "label",
+        "seinodeDeployment", "ec2Tags"), text).as(Tuple::of).list().ofMaxSize(3);
+    Arbitrary<String> modes = Arbitraries.of("fullNode", "archive", "validator");
+    return Combinators.combine(kinds, names, text, networkings, peers, modes, networkings)
+        .as((kind, name, chain, networking, peerList, mode, deploymentNetworking) -> {
           ObjectNode spec = JsonNodeFactory.instance.objectNode().put("chainId", chain).put("image", "seid");
-          spec.set("networking", net);
-          spec.set("peers", peerList);
+          spec.set("networking", tree(networking));
+          ArrayNode peerArray = spec.putArray("peers");
+          peerList.forEach(peer -> peerArray.add(peerSource(peer.get1(), peer.get2())));
           spec.putObject(mode);
-          return spec;
-        });
-    return Combinators.combine(kinds, names, nodeSpec, networking).as((kind, name, spec, deploymentNetworking) -> {
           ObjectNode object = JsonNodeFactory.instance.objectNode().put("kind", kind);
           ObjectNode metadata = object.putObject("metadata").put("name", name).put("namespace", "ns");
           switch (kind) {
-            case "SeiNode" -> object.put("apiVersion", "sei.io/v1alpha1").set("spec", spec);
+            case "SeiNode" -> {
+              object.put("apiVersion", "sei.io/v1alpha1").set("spec", spec);
+              return new Generated(object, new Expected(
+                  causes(derivedNamesValid(name) ? null : "metadata.name", peerList, "spec.peers"),
+                  networking.equals("{}") ? List.of("/spec/networking/http") : List.of()));
+            }
             case "SeiNodeDeployment" -> {
               ObjectNode deploymentSpec = object.put("apiVersion", "sei.io/v1alpha1").putObject("spec")
                   .put("replicas", 3);
-              deploymentSpec.set("networking", deploymentNetworking);
+              deploymentSpec.set("networking", tree(deploymentNetworking));
               deploymentSpec.putObject("template").set("spec", spec);
+              List<String> patch = new ArrayList<>();
+              if (deploymentNetworking.equals("{}")) {
+                patch.add("/spec/networking/http");
+              }
+              if (networking.equals("{}")) {
+                patch.add("/spec/template/spec/networking/http");
+              }
+              // the longest-named child is <name>-2 with 3 replicas
+              return new Generated(object, new Expected(causes(derivedNamesValid(name + "-2") ? null
+                  : "metadata.name", peerList, "spec.template.spec.peers"), patch));
             }
             default -> {
               object.put("apiVersion", "apps/v1");
               metadata.putObject("labels").put("sei.io/node", name);
               metadata.putArray("ownerReferences").addObject().put("apiVersion", "sei.io/v1alpha1")
                   .put("kind", "SeiNode").put("name", name).put("controller", true).put("uid", "u");
+              return new Generated(object, null);
             }
           }
-          return object;
         });
+  }
+
+  // The expectations below restate the specification (SPEC.md, README's fields) in their own words; they share no
+  // code with the rules the webhook runs.
+
+  private static final String VALID_STATIC = "0123456789abcdef0123456789abcdef01234567@peer.example.com:26656";
+
+  private static JsonNode peerSource(String member, String value) {
+    return tree(switch (member) {
+      case "static" -> "{\"static\":{\"addresses\":[" + JSON.valueToTree(value) + "]}}";
+      case "ec2Tags" -> "{\"ec2Tags\":{\"region\":" + JSON.valueToTree(value) + ",\"tags\":{\"k\":\"v\"}}}";
+      default -> "{\"" + member + "\":{\"selector\":{\"k\":" + JSON.valueToTree(value) + "}}}";
+    });
+  }
+
+  /** The refusal's fields: the name's, if any, then one per peer source whose value is not what its member takes. */
+  private static List<String> causes(String nameCause, List<Tuple.Tuple2<String, String>> peers, String field) {
+    List<String> causes = new ArrayList<>();
+    if (nameCause != null) {
+      causes.add(nameCause);
+    }
+    for (int i = 0; i < peers.size(); i++) {
+      String member = peers.get(i).get1();
+      String value = peers.get(i).get2();
+      String at = field + "[" + i + "]";
+      switch (member) {
+        case "static" -> {
+          if (!value.equals(VALID_STATIC)) {
+            causes.add(at + ".static.addresses[0]");
+          }
+        }
+        case "ec2Tags" -> {
+          if (!value.equals("us-east-2")) {
+            causes.add(at + ".ec2Tags.region"); // no other generated value is a region code
+          }
+        }
+        default -> {
+          if (!labelValueValid(value)) {
+            causes.add(at + "." + member + ".selector");
+          }
+        }
+      }
+    }
+    return causes;
+  }
+
+  /**
+   * A node's Service and StatefulSet ({@code <name>}), NLB Service ({@code <name>-p2p}) and pod ({@code <name>-0})
+   * are DNS-1035 labels: a lowercase letter, then lowercase letters, digits and hyphens, not ending in a hyphen, at
+   * most 63 characters; {@code -p2p} makes the name's own limit 59.
+   */
+  private static boolean derivedNamesValid(String name) {
+    if (name.isEmpty() || name.length() + "-p2p".length() > 63 || name.charAt(0) < 'a' || name.charAt(0) > 'z'
+        || name.endsWith("-")) {
+      return false;
+    }
+    return name.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  }
+
+  /** A label value: empty, or at most 63 letters, digits, '-', '_' and '.', beginning and ending alphanumeric. */
+  private static boolean labelValueValid(String value) {
+    if (value.isEmpty()) {
+      return true;
+    }
+    boolean allowed = value.length() <= 63 && value.chars().allMatch(c -> c < 128
+        && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.'));
+    return allowed && Character.isLetterOrDigit(value.charAt(0)) && Character.isLetterOrDigit(
+        value.charAt(value.length() - 1));
   }
 
   /** Mutates a review: often not at all, else in one of the ways a broken or hostile client would. */
