@@ -27,6 +27,29 @@ import org.junit.jupiter.api.Test;
 class PureControllerPartsTest {
 
   @Test
+  void aChildsPodIsKeptOnlyAsItsReadinessWhichIsTheKubeletsReadyCondition() {
+    Pod pod = new PodBuilder().withNewMetadata().withName("fleet-0-0").addNewManagedField().withManager("kubelet")
+        .endManagedField().endMetadata().withNewSpec().addNewContainer().withName("seid").endContainer().endSpec()
+        .withNewStatus().withPhase("Running").withPodIP("10.0.0.9")
+        .addNewCondition().withType("PodScheduled").withStatus("True").endCondition()
+        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
+
+    Pod kept = Slim.readiness(pod);
+
+    assertThat(kept.getSpec()).isNull();
+    assertThat(kept.getMetadata().getManagedFields()).isNull();
+    assertThat(kept.getStatus().getPodIP()).isNull();
+    assertThat(kept.getStatus().getConditions()).singleElement()
+        .satisfies(c -> assertThat(c.getType()).isEqualTo("Ready"));
+    assertThat(Slim.ready(kept)).isTrue();
+    kept.getStatus().getConditions().get(0).setStatus("False");
+    assertThat(Slim.ready(kept)).as("Ready=False").isFalse();
+    assertThat(Slim.ready(Slim.readiness(new PodBuilder().withNewMetadata().withName("new").endMetadata().build())))
+        .as("no status yet").isFalse();
+    assertThat(Slim.ready(null)).as("no pod yet").isFalse();
+  }
+
+  @Test
   void aHomeThePodRefusedIsReadFromItsPreparationsLastFailureAndSurvivesTheCache() {
     String log = "seid's settings merged into config.toml\nsei-p2p: cannot prepare seid's home /sei: it is not ours";
 
