@@ -212,8 +212,11 @@ class ControllerIT {
               + "exchange)");
 
       // after convergence, an idle minute in which a restarted controller reconciles every node: no writes
+      // (a deployment's status converges last: its readyReplicas follows its children's pods turning Ready)
       Await.until("every node converged", WAIT, () -> List.of("producers-0", "producers-1", "consumers-0", "consumers-1")
-          .stream().allMatch(n -> cluster.statefulSet(ns, n) != null && "Resolved".equals(peersResolved(ns, n).getReason())));
+          .stream().allMatch(n -> cluster.statefulSet(ns, n) != null && "Resolved".equals(peersResolved(ns, n).getReason()))
+          && deploymentStatus(ns, "producers", "readyReplicas") == 2
+          && deploymentStatus(ns, "consumers", "readyReplicas") == 2);
       Instant quietFrom = Instant.now();
       String countedBefore = TestCluster.writesCounted(controller);
       controller.close();
