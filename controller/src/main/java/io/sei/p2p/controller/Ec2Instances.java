@@ -92,12 +92,26 @@ final class Ec2Instances extends SimpleInboundEventSource<SeiNode> {
     return entry.lookup;
   }
 
-  /** Asks EC2 once, tells the dependents when the answer changed, and plans the next call while the source is used. */
+  /** Asks EC2 once and plans the next call while the source is used; nothing that fails ends the refreshes. */
   private void refresh(Ec2Peers.Source source, Entry entry) {
+    try {
+      if (!refreshOnce(source, entry)) {
+        return;
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("refreshing the EC2 instances of {} failed; trying again in {}", source, refresh, e);
+    }
+    if (!scheduler.isShutdown()) {
+      scheduler.schedule(() -> refresh(source, entry), refresh.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Asks EC2 once and tells the dependents when the answer changed; false when no node lists the source any more. */
+  private boolean refreshOnce(Ec2Peers.Source source, Entry entry) {
     Set<ResourceID> using = dependents.apply(source);
     if (using.isEmpty() && !entry.read) {
       sources.remove(source, entry); // no node lists it any more: stop asking
-      return;
+      return false;
     }
     entry.read = false;
     Ec2Peers.Lookup before = entry.lookup;
@@ -120,9 +134,7 @@ final class Ec2Instances extends SimpleInboundEventSource<SeiNode> {
     if (!after.equals(before)) {
       using.forEach(this::propagateEvent);
     }
-    if (!scheduler.isShutdown()) {
-      scheduler.schedule(() -> refresh(source, entry), refresh.toMillis(), TimeUnit.MILLISECONDS);
-    }
+    return true;
   }
 
   @Override

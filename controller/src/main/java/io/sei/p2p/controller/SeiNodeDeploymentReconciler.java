@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.sei.p2p.model.SeiNode;
@@ -52,10 +53,11 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
 
   @Override
   public List<EventSource<?, SeiNodeDeployment>> prepareEventSources(EventSourceContext<SeiNodeDeployment> context) {
+    SecondaryToPrimaryMapper<SeiNode> owners = Mappers.fromOwnerReferences(SeiNodeDeployment.class);
     InformerEventSource<SeiNode, SeiNodeDeployment> children = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(SeiNode.class, SeiNodeDeployment.class)
             .withLabelSelector(WellKnown.LABEL_NODE_DEPLOYMENT)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SeiNodeDeployment.class))
+            .withSecondaryToPrimaryMapper(owners)
             .withItemStore(Slim.store(Slim::peer))
             .build(), context);
     // readyReplicas counts Ready pods; a pod reaches its deployment through its node (pods carry only sei.io/node, and
@@ -65,7 +67,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
         .withLabelSelector(WellKnown.LABEL_NODE)
         .withSecondaryToPrimaryMapper(pod -> children.get(new ResourceID(
                 pod.getMetadata().getLabels().get(WellKnown.LABEL_NODE), pod.getMetadata().getNamespace()))
-            .map(child -> Mappers.fromOwnerReferences(SeiNodeDeployment.class).toPrimaryResourceIDs(child))
+            .map(owners::toPrimaryResourceIDs)
             .orElse(Set.of()))
         .withPrimaryToSecondaryMapper(deployment -> Set.of()) // read by name
         .withOnUpdateFilter((now, before) -> Slim.ready(now) != Slim.ready(before))

@@ -81,8 +81,13 @@ public final class Ec2Peers {
     }
   }
 
-  /** An instance's peer entry {@code <node-id>@<host>:<port>}, or why the instance is left out. */
-  public record Composed(String peer, String problem) {
+  /** The peer an instance makes, or why the instance is left out. */
+  public record Composed(PeerAddress address, String problem) {
+
+    /** The {@code persistent-peers} entry {@code <node-id>@<host>:<port>}; null when left out. */
+    public String peer() {
+      return address == null ? null : address.nodeId() + "@" + address.hostPort();
+    }
   }
 
   /**
@@ -118,7 +123,7 @@ public final class Ec2Peers {
     if (parsed.address().isEmpty()) {
       return skipped("has host \"" + printable(host) + "\", which is not a DNS name or an IP address");
     }
-    return new Composed(nodeId + "@" + parsed.address().get().hostPort(), null);
+    return new Composed(parsed.address().get(), null);
   }
 
   private static Composed skipped(String problem) {

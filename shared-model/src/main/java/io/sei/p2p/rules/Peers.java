@@ -154,10 +154,10 @@ public final class Peers {
       }
       for (Ec2Peers.Instance instance : lookup.instances()) {
         Ec2Peers.Composed composed = Ec2Peers.compose(instance);
-        if (composed.peer() == null) {
+        if (composed.address() == null) {
           rejected.add("EC2 instance " + instance.id() + " in " + source.region() + " " + composed.problem());
         } else {
-          add(composed.peer().substring(composed.peer().indexOf('@') + 1), composed.peer());
+          add(composed.address().hostPort(), composed.peer());
         }
       }
     }
