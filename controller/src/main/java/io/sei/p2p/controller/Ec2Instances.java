@@ -84,8 +84,9 @@ final class Ec2Instances extends SimpleInboundEventSource<SeiNode> {
       Entry created = new Entry();
       entry = sources.putIfAbsent(source, created);
       if (entry == null) {
+        // PENDING, whatever the first call answers: the scheduler thread may answer before this returns
         scheduler.execute(() -> refresh(source, created));
-        return created.lookup;
+        return Ec2Peers.Lookup.PENDING;
       }
     }
     entry.read = true;
