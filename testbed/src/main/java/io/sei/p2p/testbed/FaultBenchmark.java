@@ -99,7 +99,7 @@ public final class FaultBenchmark {
         check(keys == nodes, "controller killed: one node key per node, got " + keys);
         check(pods.restarts() == 0, "controller killed: no pod restarted, got " + pods.restarts());
         rows.add(new String[] {"controller `kill -9` at a third published, restarted 5 s later",
-            nodes + " tcp nodes (ring of " + nodes / 100 + " deployments)",
+            nodes + " tcp nodes (ring of " + FleetBenchmark.ringDeployments(nodes) + " deployments)",
             "convergence; node IDs and addresses of the " + before.nodeIds().size() + " and "
                 + before.addresses().size() + " nodes that had them; Services, keys, pod restarts",
             String.format("converged %d s after the restart; %d IDs and %d addresses changed; %d Services, %d keys; "

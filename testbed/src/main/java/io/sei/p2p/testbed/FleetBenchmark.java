@@ -155,12 +155,17 @@ public final class FleetBenchmark {
     if ("mesh".equals(topology)) {
       return deployment("mesh", "sei.io/role: mesh", nodes, List.of("{sei.io/role: mesh}"), ec2);
     }
-    int deployments = Math.max(1, nodes / 100);
+    int deployments = ringDeployments(nodes);
     return IntStream.range(0, deployments).mapToObj(i -> deployment("fleet-" + i,
             "bench.sei.io/ring: \"" + i + "\"", Math.min(100, nodes),
             List.of("{bench.sei.io/ring: \"" + i + "\"}", "{bench.sei.io/ring: \"" + (i + 1) % deployments + "\"}"),
             ec2))
         .collect(Collectors.joining("---\n"));
+  }
+
+  /** A ring's deployments: one per 100 nodes, at least one. */
+  static int ringDeployments(int nodes) {
+    return Math.max(1, nodes / 100);
   }
 
   /** tcp children that peer with the deployments {@code selectors} select, and with the ec2Tags source if any. */
