@@ -22,6 +22,12 @@ public final class KubernetesFormats implements SchemaCustomizer.Customizer {
   /** Kubernetes' own pattern for a {@code resource.Quantity}, as in its published schemas. */
   public static final String QUANTITY_PATTERN = "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]"
       + "|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+  /**
+   * The name of an object most kinds take (Secrets, claims): a DNS-1123 subdomain, dots allowed, as apimachinery's
+   * {@code IsDNS1123Subdomain} checks it; at most {@link #OBJECT_NAME_MAX} characters.
+   */
+  public static final String OBJECT_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  public static final int OBJECT_NAME_MAX = 253;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override

@@ -78,7 +78,7 @@ public record ValidatorSpec(
   public record SecretKeyRef(
       @JsonPropertyDescription("The Secret's name, in the node's namespace. The controller never writes it, and "
           + "whoever sets this must be allowed to read it. Immutable.")
-      @Required @Size(min = 1, max = 253) @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$") String secretName) {
+      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN) String secretName) {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -95,7 +95,7 @@ public record ValidatorSpec(
   public record SecretOperatorKeyring(
       @JsonPropertyDescription("The Secret whose data keys are the files of the keyring directory "
           + "(<key name>.info, <address hex>.address), in the node's namespace. Immutable.")
-      @Required @Size(min = 1, max = 253) @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$") String secretName,
+      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN) String secretName,
       @JsonPropertyDescription("The keyring entry to sign with, the name it was added under (seid keys add "
           + "<name>). Default node_admin.")
       @Default("node_admin") @Size(max = 64) @Pattern("^[a-zA-Z0-9_-]+$") String keyName,
@@ -109,7 +109,7 @@ public record ValidatorSpec(
   public record PassphraseSecretRef(
       @JsonPropertyDescription("The name of the Secret holding the passphrase, in the node's namespace. "
           + "Immutable.")
-      @Required @Size(min = 1, max = 253) @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN)
       String secretName,
       @JsonPropertyDescription("The data key of that Secret whose value is the passphrase.")
       @Required @Size(min = 1, max = 253) String key) {

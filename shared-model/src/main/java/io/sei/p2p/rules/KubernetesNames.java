@@ -1,5 +1,6 @@
 package io.sei.p2p.rules;
 
+import io.sei.p2p.model.KubernetesFormats;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -7,13 +8,12 @@ import java.util.regex.Pattern;
 public final class KubernetesNames {
 
   public static final int DNS_LABEL_MAX = 63;
-  public static final int DNS_SUBDOMAIN_MAX = 253;
+  public static final int DNS_SUBDOMAIN_MAX = KubernetesFormats.OBJECT_NAME_MAX;
   public static final int LABEL_VALUE_MAX = 63;
 
   private static final Pattern DNS_1035_LABEL = Pattern.compile("^[a-z]([-a-z0-9]*[a-z0-9])?$");
   private static final Pattern DNS_1123_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
-  private static final Pattern DNS_1123_SUBDOMAIN =
-      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  private static final Pattern DNS_1123_SUBDOMAIN = Pattern.compile(KubernetesFormats.OBJECT_NAME_PATTERN);
   private static final Pattern QUALIFIED_NAME_PART = Pattern.compile("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$");
 
   private KubernetesNames() {

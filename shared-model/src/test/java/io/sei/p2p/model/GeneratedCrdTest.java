@@ -47,6 +47,35 @@ class GeneratedCrdTest {
     assertThat("1GB").doesNotMatch(KubernetesFormats.QUANTITY_PATTERN);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"seinodes.sei.io", "seinodedeployments.sei.io"})
+  void everySecretAndClaimNameTakesWhatKubernetesTakes(String crd) throws Exception {
+    JSONSchemaProps root = load(crd).getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+    List<String> names = new ArrayList<>();
+    walk(root, "", (path, schema) -> {
+      if (path.endsWith(".secretName") || path.endsWith(".pvcName")) {
+        names.add(path + " " + schema.getMaxLength() + " " + schema.getPattern());
+      }
+    });
+
+    assertThat(names).hasSize(5)
+        .allMatch(name -> name.endsWith(" 253 " + KubernetesFormats.OBJECT_NAME_PATTERN));
+  }
+
+  @Test
+  void theObjectNamePatternIsADnsSubdomain() {
+    // apimachinery's IsDNS1123Subdomain: labels of [a-z0-9-] joined by dots, each starting and ending alphanumeric
+    assertThat("validator-0.node-key").matches(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat("a.b.c").matches(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat("0key").matches(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat("Key").doesNotMatch(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat("node_key").doesNotMatch(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat("a..b").doesNotMatch(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat("a.-b").doesNotMatch(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat(".a").doesNotMatch(KubernetesFormats.OBJECT_NAME_PATTERN);
+    assertThat("a.").doesNotMatch(KubernetesFormats.OBJECT_NAME_PATTERN);
+  }
+
   private static CustomResourceDefinition load(String name) throws Exception {
     try (InputStream in = GeneratedCrdTest.class.getResourceAsStream("/META-INF/fabric8/" + name + "-v1.yml")) {
       assertThat(in).as(name + " generated").isNotNull();

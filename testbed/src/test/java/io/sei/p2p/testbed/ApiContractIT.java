@@ -237,6 +237,19 @@ class ApiContractIT {
   }
 
   @Test
+  void secretAndClaimNamesMayHaveDotsAsInKubernetes() {
+    Kubectl.Result dotted = apply(Manifests.seiNode("dotted-names",
+        "validator: {signingKey: {secret: {secretName: keys.signing}}, nodeKey: {secret: {secretName: keys.node}}}"
+            + "\n  dataVolume: {import: {pvcName: data.validator-0}}"));
+    assertThat(dotted.succeeded()).as(dotted.toString()).isTrue();
+    assertThat(get("seinode", "dotted-names").at("/spec/validator/nodeKey/secret/secretName").asText())
+        .isEqualTo("keys.node");
+    assertRejected(apply(Manifests.seiNode("underscored-name",
+            "validator: {signingKey: {secret: {secretName: keys_signing}}, nodeKey: {secret: {secretName: k}}}")),
+        "spec.validator.signingKey.secret.secretName: Invalid value: \"keys_signing\"");
+  }
+
+  @Test
   void deploymentRulesHoldAsUpstream() {
     assertRejected(apply("""
         apiVersion: sei.io/v1alpha1
