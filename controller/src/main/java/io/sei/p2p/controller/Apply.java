@@ -11,11 +11,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.sei.p2p.model.WellKnown;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.sei.p2p.rules.ShortHash;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +46,7 @@ public final class Apply {
     if (desired.getMetadata().getAnnotations() == null) {
       desired.getMetadata().setAnnotations(new LinkedHashMap<>());
     }
-    desired.getMetadata().getAnnotations().put(WellKnown.ANNOTATION_APPLIED_HASH, hash(desired));
+    desired.getMetadata().getAnnotations().put(WellKnown.ANNOTATION_APPLIED_HASH, ShortHash.of(json.asJson(desired)));
     // the cache holds only this controller's labelled objects: a same-named object made by someone else is read live
     T actual = cached != null ? cached : client.resource(desired).get();
     if (actual == null) {
@@ -199,15 +196,5 @@ public final class Apply {
       }
     }
     return lists;
-  }
-
-  private String hash(HasMetadata desired) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(json.asJson(desired).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }

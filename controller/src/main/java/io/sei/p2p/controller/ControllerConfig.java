@@ -9,17 +9,16 @@ import io.sei.p2p.rules.NlbTargetType;
 import io.sei.p2p.rules.PodSettings;
 import io.sei.p2p.rules.PodSettings.GenesisSource;
 import io.sei.p2p.rules.Routability;
+import io.sei.p2p.rules.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /** The controller's settings, parsed once from the environment; a bad value stops the process with a clear message. */
 public record ControllerConfig(
@@ -58,18 +57,18 @@ public record ControllerConfig(
   }
 
   public static ControllerConfig fromEnv(Map<String, String> env) {
-    String watch = env.getOrDefault("SEI_WATCH_NAMESPACES", "");
     return new ControllerConfig(
         NlbTargetType.parse(env.get("SEI_NLB_TARGET_TYPE")),
         Routability.vpcCidrSetting(env.get("SEI_VPC_CIDR")),
-        Arrays.stream(watch.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
+        Settings.list(env, "SEI_WATCH_NAMESPACES"),
         env.getOrDefault("POD_NAMESPACE", "sei-system"),
-        bool(env, "SEI_LEADER_ELECTION", true),
-        port(env.getOrDefault("HEALTH_PORT", "8081")),
-        seconds(env, "SEI_NOT_ROUTABLE_RECHECK_SECONDS", 60),
-        seconds(env, "SEI_PEER_SETTLE_SECONDS", 60),
-        seconds(env, "SEI_PEER_UPDATE_SECONDS", 15),
-        ec2Refresh(env),
+        Settings.bool(env, "SEI_LEADER_ELECTION", true),
+        Settings.port(env, "HEALTH_PORT", 8081),
+        Settings.seconds(env, "SEI_NOT_ROUTABLE_RECHECK_SECONDS", 60, 0, 3600),
+        Settings.seconds(env, "SEI_PEER_SETTLE_SECONDS", 60, 0, 3600),
+        Settings.seconds(env, "SEI_PEER_UPDATE_SECONDS", 15, 0, 3600),
+        // at least 5 s: each period costs one DescribeInstances per ec2Tags source
+        Settings.seconds(env, "SEI_EC2_REFRESH_SECONDS", 60, 5, 3600),
         ec2Endpoint(env.get("SEI_EC2_ENDPOINT")),
         env.getOrDefault("SEI_TOOLS_IMAGE", DEFAULT_TOOLS_IMAGE),
         blankToNull(env.get("SEI_STORAGE_CLASS")),
@@ -159,16 +158,6 @@ public record ControllerConfig(
     return null;
   }
 
-  /** SEI_EC2_REFRESH_SECONDS: how often each ec2Tags source is listed again; at least 5 s, so AWS is not hammered. */
-  private static Duration ec2Refresh(Map<String, String> env) {
-    Duration refresh = seconds(env, "SEI_EC2_REFRESH_SECONDS", 60);
-    if (refresh.toSeconds() < 5) {
-      throw new IllegalArgumentException("SEI_EC2_REFRESH_SECONDS must be from 5 to 3600 seconds (one "
-          + "DescribeInstances per ec2Tags source each period), not \"" + env.get("SEI_EC2_REFRESH_SECONDS") + "\"");
-    }
-    return refresh;
-  }
-
   /** SEI_EC2_ENDPOINT: where EC2 calls go instead of the region's endpoint (a VPC endpoint); unset: the region's. */
   private static URI ec2Endpoint(String value) {
     if (value == null || value.isBlank()) {
@@ -193,45 +182,5 @@ public record ControllerConfig(
   /** What the configuration alone says about publishing (a node's pod IP is checked as well, once it exists). */
   public Routability clusterRoutability() {
     return Routability.ofCluster(targetType, vpcCidr);
-  }
-
-  private static Duration seconds(Map<String, String> env, String variable, int fallback) {
-    String value = env.get(variable);
-    if (value == null || value.isBlank()) {
-      return Duration.ofSeconds(fallback);
-    }
-    try {
-      int seconds = Integer.parseInt(value.trim());
-      if (seconds >= 0 && seconds <= 3600) {
-        return Duration.ofSeconds(seconds);
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new IllegalArgumentException(variable + " must be a whole number of seconds from 0 to 3600, not \""
-        + value + "\"");
-  }
-
-  private static boolean bool(Map<String, String> env, String variable, boolean fallback) {
-    String value = env.getOrDefault(variable, "").trim();
-    if (value.isEmpty()) {
-      return fallback;
-    }
-    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    throw new IllegalArgumentException(variable + " must be true or false, not \"" + value + "\"");
-  }
-
-  private static int port(String value) {
-    try {
-      int port = Integer.parseInt(value.trim());
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new IllegalArgumentException("HEALTH_PORT must be a whole number from 0 to 65535, not \"" + value + "\"");
   }
 }

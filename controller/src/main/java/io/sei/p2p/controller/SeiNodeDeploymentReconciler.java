@@ -1,7 +1,6 @@
 package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -92,9 +91,9 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     metrics.wrote("SeiNodeDeployment", "patch-status");
-    return ErrorStatusUpdateControl.patchStatus(statusPatch(deployment, new SeiNodeDeploymentStatus(
-        old.observedGeneration(), old.replicas(), old.readyReplicas(), old.publishedReplicas(), old.nodes(),
-        conditions)));
+    SeiNodeDeploymentStatus status = new SeiNodeDeploymentStatus(old.observedGeneration(), old.replicas(),
+        old.readyReplicas(), old.publishedReplicas(), old.nodes(), conditions);
+    return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(new SeiNodeDeployment(), deployment, status));
   }
 
   private UpdateControl<SeiNodeDeployment> converge(SeiNodeDeployment current,
@@ -139,7 +138,8 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
     SeiNodeDeploymentStatus status = status(deployment, existing, wanted);
     if (!status.equals(deployment.getStatus())) {
       metrics.wrote("SeiNodeDeployment", "patch-status");
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(deployment, statusPatch(deployment, status), context);
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(deployment,
+          StatusPatch.of(new SeiNodeDeployment(), deployment, status), context);
     }
     return UpdateControl.noUpdate();
   }
@@ -147,14 +147,6 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
   private static SeiNodeDeploymentStatus statusOf(SeiNodeDeployment deployment) {
     return deployment.getStatus() == null ? new SeiNodeDeploymentStatus(null, null, null, null, null, List.of())
         : deployment.getStatus();
-  }
-
-  private static SeiNodeDeployment statusPatch(SeiNodeDeployment deployment, SeiNodeDeploymentStatus status) {
-    SeiNodeDeployment patch = new SeiNodeDeployment();
-    patch.setMetadata(new ObjectMetaBuilder().withName(deployment.getMetadata().getName())
-        .withNamespace(deployment.getMetadata().getNamespace()).build());
-    patch.setStatus(status);
-    return patch;
   }
 
   /** Retain: release the children (remove our owner reference) so that garbage collection leaves them. */

@@ -3,7 +3,6 @@ package io.sei.p2p.controller;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -84,8 +83,9 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     metrics.wrote("SeiNode", "patch-status");
-    return ErrorStatusUpdateControl.patchStatus(statusPatch(node, new SeiNodeStatus(old.externalAddress(),
-        old.nodeId(), old.resolvedPeers(), old.statefulSet(), old.observedGeneration(), conditions)));
+    SeiNodeStatus status = new SeiNodeStatus(old.externalAddress(), old.nodeId(), old.resolvedPeers(),
+        old.statefulSet(), old.observedGeneration(), conditions);
+    return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(new SeiNode(), node, status));
   }
 
   private UpdateControl<SeiNode> converge(SeiNode node, Context<SeiNode> context) {
@@ -115,7 +115,8 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
     publication.announce(new Events(context.getClient(), metrics), node, old.conditions(), conditions);
     if (!status.equals(old)) {
       metrics.wrote("SeiNode", "patch-status");
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(node, statusPatch(node, status), context);
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(node, StatusPatch.of(new SeiNode(), node, status),
+          context);
     }
     Duration recheck = Stream.of(publication.recheck(), workload.recheck()).filter(Objects::nonNull)
         .min(Duration::compareTo).orElse(null);
@@ -128,13 +129,6 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
   }
 
   /** A fresh object carrying only name, namespace and status: what the status patch sends. */
-  private static SeiNode statusPatch(SeiNode node, SeiNodeStatus status) {
-    SeiNode patch = new SeiNode();
-    patch.setMetadata(new ObjectMetaBuilder().withName(node.getMetadata().getName())
-        .withNamespace(node.getMetadata().getNamespace()).build());
-    patch.setStatus(status);
-    return patch;
-  }
 
   /**
    * The node's objects are found by their {@code sei.io/node} label, whoever controls them, and read by name (so the

@@ -2,12 +2,8 @@ package io.sei.p2p.rules;
 
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.rules.SeidSettings.Placement;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +62,7 @@ public final class NodeConfig {
     if (!wins.containsKey(SeidSettings.PERSISTENT_PEERS)) {
       put(settings, SeidSettings.PERSISTENT_PEERS, String.join(",", persistentPeers));
     }
-    return new Rendered(files(settings), hash(files(startUp).toString()), unplaced);
+    return new Rendered(files(settings), ShortHash.of(files(startUp).toString()), unplaced);
   }
 
   /**
@@ -161,14 +157,5 @@ public final class NodeConfig {
       }
     }
     return escaped.toString();
-  }
-
-  private static String hash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }

@@ -2,14 +2,12 @@ package io.sei.p2p.webhook;
 
 import io.sei.p2p.rules.NlbTargetType;
 import io.sei.p2p.rules.Routability;
+import io.sei.p2p.rules.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /** The webhook's settings, parsed once from the environment; a bad value stops the process with a clear message. */
 public record WebhookConfig(
@@ -43,27 +41,25 @@ public record WebhookConfig(
 
   public static WebhookConfig fromEnv(Map<String, String> env) {
     return new WebhookConfig(
-        port(env, "WEBHOOK_PORT", 9443),
-        port(env, "HEALTH_PORT", 8081),
+        Settings.port(env, "WEBHOOK_PORT", 9443),
+        Settings.port(env, "HEALTH_PORT", 8081),
         Path.of(env.getOrDefault("TLS_CERT_FILE", "/etc/webhook/tls/tls.crt")),
         Path.of(env.getOrDefault("TLS_KEY_FILE", "/etc/webhook/tls/tls.key")),
         NlbTargetType.parse(env.get("SEI_NLB_TARGET_TYPE")),
         Routability.vpcCidrSetting(env.get("SEI_VPC_CIDR")),
         Routability.podIpSetting(env.get("POD_IP")),
-        Duration.ofSeconds(number(env, "SHUTDOWN_DRAIN_SECONDS", 5, 0, 300)),
-        Duration.ofSeconds(number(env, "TLS_POLL_SECONDS", 2, 1, 3600)),
+        Settings.seconds(env, "SHUTDOWN_DRAIN_SECONDS", 5, 0, 300),
+        Settings.seconds(env, "TLS_POLL_SECONDS", 2, 1, 3600),
         tlsMode(env.getOrDefault("TLS_MODE", "files")),
         env.getOrDefault("POD_NAMESPACE", "sei-system"),
         env.getOrDefault("WEBHOOK_SERVICE", "sei-p2p-webhook"),
         env.getOrDefault("TLS_SECRET", "sei-p2p-webhook-tls"),
         env.getOrDefault("WEBHOOK_CONFIGURATION", "sei-p2p"),
-        Duration.ofSeconds(number(env, "SELF_SIGNED_VALIDITY_SECONDS", 90 * 24 * 3600, 30, Integer.MAX_VALUE)),
-        Arrays.stream(env.getOrDefault("TLS_EXTRA_NAMES", "").split(",")).map(String::trim)
-            .filter(name -> !name.isEmpty()).toList(),
-        Duration.ofSeconds(number(env, "REQUEST_TIMEOUT_SECONDS", 10, 1, 300)),
-        number(env, "MAX_IN_FLIGHT", 32, 1, 10_000),
-        Arrays.stream(env.getOrDefault("SEI_WATCH_NAMESPACES", "").split(",")).map(String::trim)
-            .filter(namespace -> !namespace.isEmpty()).collect(Collectors.toCollection(TreeSet::new)));
+        Settings.seconds(env, "SELF_SIGNED_VALIDITY_SECONDS", 90 * 24 * 3600, 30, Integer.MAX_VALUE),
+        List.copyOf(Settings.list(env, "TLS_EXTRA_NAMES")),
+        Settings.seconds(env, "REQUEST_TIMEOUT_SECONDS", 10, 1, 300),
+        Settings.wholeNumber(env, "MAX_IN_FLIGHT", 32, 1, 10_000),
+        Settings.list(env, "SEI_WATCH_NAMESPACES"));
   }
 
   private static TlsMode tlsMode(String value) {
@@ -78,26 +74,5 @@ public record WebhookConfig(
   /** Whether this webhook's cluster can publish nodes: its own pod IP stands for every pod's. */
   public Routability routability() {
     return Routability.ofPod(targetType, vpcCidr, podIp);
-  }
-
-  private static int port(Map<String, String> env, String name, int fallback) {
-    return number(env, name, fallback, 0, 65535);
-  }
-
-  private static int number(Map<String, String> env, String name, int fallback, int min, int max) {
-    String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed >= min && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", not \""
-        + value + "\"");
   }
 }

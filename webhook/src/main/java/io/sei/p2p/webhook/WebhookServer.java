@@ -81,14 +81,9 @@ public final class WebhookServer {
   }
 
   private Future<WebhookServer> listen(WebhookConfig config) {
-    HttpServerOptions options = new HttpServerOptions()
-        .setPort(config.httpsPort())
-        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-        .setSsl(true)
-        .setUseAlpn(false)
-        .setKeyCertOptions(certificates.load())
-        .setEnabledSecureTransportProtocols(TLS_VERSIONS);
-    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    HttpServerOptions options = new HttpServerOptions().setPort(config.httpsPort()).setSsl(true);
+    options.setIdleTimeout(IDLE_TIMEOUT_SECONDS).setKeyCertOptions(certificates.load());
+    hardened(options.getSslOptions()); // the live TLS options, set as every reload sets them
     https = vertx.createHttpServer(options).requestHandler(admissionRouter(config.requestTimeout()));
     health = vertx.createHttpServer(new HttpServerOptions().setPort(config.healthPort()).setHttp2ClearTextEnabled(false))
         .requestHandler(healthRouter());
@@ -183,8 +178,12 @@ public final class WebhookServer {
   }
 
   private static ServerSSLOptions sslOptions(PemKeyCertOptions keyCert) {
-    ServerSSLOptions options = new ServerSSLOptions().setKeyCertOptions(keyCert)
-        .setEnabledSecureTransportProtocols(TLS_VERSIONS).setUseAlpn(false);
+    return hardened(new ServerSSLOptions().setKeyCertOptions(keyCert));
+  }
+
+  /** TLS 1.2 and 1.3 with the listed suites only, and no ALPN (HTTP/1.1 only), at startup as at every reload. */
+  private static ServerSSLOptions hardened(ServerSSLOptions options) {
+    options.setEnabledSecureTransportProtocols(TLS_VERSIONS).setUseAlpn(false);
     CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     return options;
   }
