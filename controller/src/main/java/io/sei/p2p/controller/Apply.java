@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.ShortHash;
+import io.sei.p2p.resources.ShortHash;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.sei.p2p.controller;
 
-import io.sei.p2p.rules.Ec2Peers;
+import io.sei.p2p.peers.Ec2Peers;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

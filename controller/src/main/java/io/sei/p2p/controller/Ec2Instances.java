@@ -3,7 +3,7 @@ package io.sei.p2p.controller;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.Ec2Peers;
+import io.sei.p2p.peers.Ec2Peers;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.resources.NodeObjects;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,10 +3,10 @@ package io.sei.p2p.controller;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.sei.p2p.config.PodSettings;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.NodeObjects;
-import io.sei.p2p.rules.PodSettings;
+import io.sei.p2p.resources.NodeObjects;
 import java.util.Map;
 
 /**

@@ -20,7 +20,7 @@ import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.SeiNodeDeploymentSpec;
 import io.sei.p2p.model.SeiNodeDeploymentStatus;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.DeploymentChildren;
+import io.sei.p2p.resources.DeploymentChildren;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

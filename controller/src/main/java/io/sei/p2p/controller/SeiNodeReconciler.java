@@ -20,8 +20,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.NodeObjects;
-import io.sei.p2p.rules.Peers;
+import io.sei.p2p.peers.Peers;
+import io.sei.p2p.resources.NodeObjects;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

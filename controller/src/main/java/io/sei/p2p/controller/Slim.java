@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
-import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.resources.NodeObjects;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;

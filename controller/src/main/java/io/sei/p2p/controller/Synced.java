@@ -2,7 +2,7 @@ package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.sei.p2p.rules.Conditions;
+import io.sei.p2p.model.Conditions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.sei.p2p.rules.Ec2Peers;
+import io.sei.p2p.peers.Ec2Peers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.config.PodSettings;
 import io.sei.p2p.model.NodeModes.Mode;
-import io.sei.p2p.rules.PodSettings;
+import io.sei.p2p.model.SeiNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

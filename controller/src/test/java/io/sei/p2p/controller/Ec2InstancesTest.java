@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.sei.p2p.rules.Ec2Peers;
+import io.sei.p2p.peers.Ec2Peers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sei.p2p.certs.IssuedCertificate;
-import io.sei.p2p.rules.P2pService;
+import io.sei.p2p.resources.P2pService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.SeidSettings;
+import io.sei.p2p.resources.SeidSettings;
 import io.sei.p2p.webhook.Endpoints;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.SeidSettings;
+import io.sei.p2p.resources.SeidSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,9 +2,9 @@ package io.sei.p2p.testbed;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.model.Networking;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.Networking;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

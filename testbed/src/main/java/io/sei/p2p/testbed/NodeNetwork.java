@@ -1,6 +1,6 @@
 package io.sei.p2p.testbed;
 
-import io.sei.p2p.rules.Cidr;
+import io.sei.p2p.net.Cidr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

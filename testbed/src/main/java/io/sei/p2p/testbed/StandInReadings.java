@@ -3,7 +3,7 @@ package io.sei.p2p.testbed;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.NodeObjects;
+import io.sei.p2p.resources.NodeObjects;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.P2pService;
+import io.sei.p2p.resources.P2pService;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;

@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.SeidSettings;
+import io.sei.p2p.resources.SeidSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.SeidSettings;
+import io.sei.p2p.resources.SeidSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package io.sei.p2p.webhook;
 
-import io.sei.p2p.rules.FieldProblem;
-import io.sei.p2p.rules.JsonPatchOperation;
+import io.sei.p2p.model.JsonPatchOperation;
+import io.sei.p2p.validation.FieldProblem;
 import java.util.List;
 
 /**

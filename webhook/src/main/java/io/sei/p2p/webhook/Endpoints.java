@@ -1,13 +1,13 @@
 package io.sei.p2p.webhook;
 
+import io.sei.p2p.model.Networking;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.rules.DeploymentValidation;
-import io.sei.p2p.rules.Networking;
-import io.sei.p2p.rules.NodeValidation;
-import io.sei.p2p.rules.Routability;
-import io.sei.p2p.rules.SecretReferences;
+import io.sei.p2p.net.Routability;
+import io.sei.p2p.validation.DeploymentValidation;
+import io.sei.p2p.validation.NodeValidation;
+import io.sei.p2p.validation.SecretReferences;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Set;

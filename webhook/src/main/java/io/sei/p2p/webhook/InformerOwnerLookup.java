@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sei.p2p.model.SeiNode;
-import io.sei.p2p.rules.StatefulSetGate.Owner;
+import io.sei.p2p.validation.StatefulSetGate.Owner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.sei.p2p.webhook;
 
-import io.sei.p2p.rules.StatefulSetGate.Owner;
+import io.sei.p2p.validation.StatefulSetGate.Owner;
 import io.vertx.core.Future;
 
 /** Finds the SeiNode that owns a StatefulSet. */

@@ -2,9 +2,9 @@ package io.sei.p2p.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fabric8.kubernetes.client.CustomResource;
-import io.sei.p2p.rules.FieldProblem;
-import io.sei.p2p.rules.SecretReferences;
-import io.sei.p2p.rules.Validation;
+import io.sei.p2p.validation.FieldProblem;
+import io.sei.p2p.validation.SecretReferences;
+import io.sei.p2p.validation.Validation;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;

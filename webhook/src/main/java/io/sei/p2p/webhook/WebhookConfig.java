@@ -1,8 +1,8 @@
 package io.sei.p2p.webhook;
 
-import io.sei.p2p.rules.NlbTargetType;
-import io.sei.p2p.rules.Routability;
-import io.sei.p2p.rules.Settings;
+import io.sei.p2p.config.NlbTargetType;
+import io.sei.p2p.config.Settings;
+import io.sei.p2p.net.Routability;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -6,14 +6,13 @@ import static io.sei.p2p.webhook.Reviews.post;
 import static io.sei.p2p.webhook.Reviews.recorded;
 import static io.sei.p2p.webhook.Reviews.response;
 import static io.sei.p2p.webhook.Reviews.service;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sei.p2p.rules.StatefulSetGate.Owner;
+import io.sei.p2p.validation.StatefulSetGate.Owner;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

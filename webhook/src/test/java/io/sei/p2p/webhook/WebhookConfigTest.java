@@ -3,7 +3,7 @@ package io.sei.p2p.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sei.p2p.rules.NlbTargetType;
+import io.sei.p2p.config.NlbTargetType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

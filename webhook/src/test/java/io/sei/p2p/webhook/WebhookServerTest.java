@@ -10,7 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sei.p2p.certs.CertificateAuthority;
 import io.sei.p2p.certs.IssuedCertificate;
-import io.sei.p2p.rules.StatefulSetGate.Owner;
+import io.sei.p2p.validation.StatefulSetGate.Owner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

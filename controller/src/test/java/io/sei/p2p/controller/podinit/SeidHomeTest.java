@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.electronwill.nightconfig.core.CommentedConfig;
 import com.electronwill.nightconfig.toml.TomlParser;
 import com.sun.net.httpserver.HttpServer;
-import io.sei.p2p.rules.NodeConfig;
+import io.sei.p2p.resources.NodeConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -217,7 +217,7 @@ class SeidHomeTest {
     for (int i = 0; i < 32; i++) {
       pub[i] = (byte) (first + i);
     }
-    return io.sei.p2p.rules.NodeId.nodeKeyJson(seed, pub);
+    return io.sei.p2p.peers.NodeId.nodeKeyJson(seed, pub);
   }
 
   @Test

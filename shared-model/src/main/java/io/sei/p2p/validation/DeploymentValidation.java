@@ -1,0 +1,36 @@
+package io.sei.p2p.validation;
+
+import io.sei.p2p.model.Networking;
+import io.sei.p2p.model.SeiNodeDeployment;
+import io.sei.p2p.model.SeiNodeDeploymentSpec;
+import io.sei.p2p.net.Routability;
+import java.util.List;
+
+/** Admission checks of a SeiNodeDeployment beyond what the CRD schema enforces. */
+public final class DeploymentValidation {
+
+  private DeploymentValidation() {
+  }
+
+  /** {@code old} is null on CREATE. */
+  public static Validation validate(SeiNodeDeployment deployment, SeiNodeDeployment old, Routability cluster) {
+    Validation.Builder result = new Validation.Builder();
+    SeiNodeDeploymentSpec spec = deployment.getSpec();
+    SeiNodeDeploymentSpec oldSpec = old == null ? null : old.getSpec();
+    TcpPublication.check(result, "spec.networking.tcp", Networking.tcpEnabled(spec.networking()),
+        oldSpec != null && Networking.tcpEnabled(oldSpec.networking()), cluster);
+    TcpPublication.check(result, "spec.template.spec.networking.tcp",
+        Networking.tcpEnabled(spec.template().spec().networking()),
+        oldSpec != null && Networking.tcpEnabled(oldSpec.template().spec().networking()), cluster);
+    Overrides.warnUnplaced(result, "spec.template.spec.overrides", spec.template().spec().overrides());
+    result.problems(Ratchet.newOnly(problems(deployment), old == null ? List.of() : problems(old)));
+    return result.build();
+  }
+
+  private static List<FieldProblem> problems(SeiNodeDeployment deployment) {
+    return Ratchet.concat(
+        DerivedNames.checkDeployment(deployment.getMetadata().getName(), deployment.getSpec().replicasOrDefault(),
+            "metadata.name"),
+        PeerSources.check(deployment.getSpec().template().spec().peers(), "spec.template.spec.peers"));
+  }
+}
