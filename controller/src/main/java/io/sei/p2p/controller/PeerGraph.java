@@ -17,6 +17,7 @@ import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.peers.Ec2Peers;
 import io.sei.p2p.peers.PeerIndex;
 import io.sei.p2p.peers.Peers;
+import io.sei.p2p.peers.Selectors;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -105,7 +106,7 @@ final class PeerGraph implements Peers.Directory {
         .map(key -> byIndex.find(LABELS, key))
         .min(Comparator.comparingInt(List::size))
         .orElse(List.of()).stream()
-        .filter(object -> Peers.matches(selector, object.getMetadata().getLabels()))
+        .filter(object -> Selectors.matches(selector, object.getMetadata().getLabels()))
         .toList();
   }
 

@@ -39,10 +39,10 @@ public final class PeerIndex {
     List<String> keys = new ArrayList<>();
     for (PeerSource source : sources == null ? List.<PeerSource>of() : sources) {
       if (source.label() != null && !isEmpty(source.label().selector())) {
-        keys.add(NODE_SOURCE + firstPair(orOwn(source.label().namespace(), ownNamespace), source.label().selector()));
+        keys.add(NODE_SOURCE + firstPair(Selectors.namespaceOr(source.label().namespace(), ownNamespace), source.label().selector()));
       }
       if (source.seinodeDeployment() != null && !isEmpty(source.seinodeDeployment().selector())) {
-        keys.add(DEPLOYMENT_SOURCE + firstPair(orOwn(source.seinodeDeployment().namespace(), ownNamespace),
+        keys.add(DEPLOYMENT_SOURCE + firstPair(Selectors.namespaceOr(source.seinodeDeployment().namespace(), ownNamespace),
             source.seinodeDeployment().selector()));
       }
       if (source.ec2Tags() != null) {
@@ -71,16 +71,16 @@ public final class PeerIndex {
   public static boolean selectsNode(String ownNamespace, List<PeerSource> sources, String namespace,
       Map<String, String> labels) {
     return sources != null && sources.stream().anyMatch(source -> source.label() != null
-        && Objects.equals(orOwn(source.label().namespace(), ownNamespace), namespace)
-        && Peers.matches(source.label().selector(), labels));
+        && Objects.equals(Selectors.namespaceOr(source.label().namespace(), ownNamespace), namespace)
+        && Selectors.matches(source.label().selector(), labels));
   }
 
   /** Whether {@code sources} select the SeiNodeDeployment {@code namespace} / labels. */
   public static boolean selectsDeployment(String ownNamespace, List<PeerSource> sources, String namespace,
       Map<String, String> labels) {
     return sources != null && sources.stream().anyMatch(source -> source.seinodeDeployment() != null
-        && Objects.equals(orOwn(source.seinodeDeployment().namespace(), ownNamespace), namespace)
-        && Peers.matches(source.seinodeDeployment().selector(), labels));
+        && Objects.equals(Selectors.namespaceOr(source.seinodeDeployment().namespace(), ownNamespace), namespace)
+        && Selectors.matches(source.seinodeDeployment().selector(), labels));
   }
 
   private static String firstPair(String namespace, Map<String, String> selector) {
@@ -94,10 +94,5 @@ public final class PeerIndex {
 
   private static boolean isEmpty(Map<String, String> selector) {
     return selector == null || selector.isEmpty();
-  }
-
-  /** A peer source's namespace: the one it names, else the node's own. */
-  static String orOwn(String namespace, String own) {
-    return namespace == null || namespace.isBlank() ? own : namespace;
   }
 }

@@ -67,13 +67,13 @@ public final class Peers {
         }
       }
       if (source.label() != null) {
-        String namespace = PeerIndex.orOwn(source.label().namespace(), selfNamespace);
+        String namespace = Selectors.namespaceOr(source.label().namespace(), selfNamespace);
         for (NodeView node : directory.nodes(namespace, source.label().selector())) {
           found.labelled(node);
         }
       }
       if (source.seinodeDeployment() != null) {
-        String namespace = PeerIndex.orOwn(source.seinodeDeployment().namespace(), selfNamespace);
+        String namespace = Selectors.namespaceOr(source.seinodeDeployment().namespace(), selfNamespace);
         for (DeploymentView deployment : directory.deployments(namespace, source.seinodeDeployment().selector())) {
           found.childrenOf(deployment,
               directory.nodes(namespace, Map.of(WellKnown.LABEL_NODE_DEPLOYMENT, deployment.name())));
@@ -86,15 +86,6 @@ public final class Peers {
     }
     return new Resolution(List.copyOf(found.resolved), List.copyOf(found.persistent), found.awaiting,
         List.copyOf(found.rejected), List.copyOf(found.ec2Failures), found.ec2Pending);
-  }
-
-  /** Whether {@code labels} carry every pair of {@code selector}. */
-  public static boolean matches(Map<String, String> selector, Map<String, String> labels) {
-    if (selector == null || selector.isEmpty()) {
-      return false; // the CRD requires at least one pair; an empty selector must never mean "everything"
-    }
-    Map<String, String> actual = labels == null ? Map.of() : labels;
-    return selector.entrySet().stream().allMatch(pair -> pair.getValue().equals(actual.get(pair.getKey())));
   }
 
   /** Accumulates one resolution; every peer taken from another object's status is checked before it is used. */

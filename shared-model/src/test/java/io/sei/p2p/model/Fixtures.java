@@ -7,6 +7,7 @@ import io.sei.p2p.config.PodSettings;
 import io.sei.p2p.net.Routability;
 import io.sei.p2p.peers.Ec2Peers;
 import io.sei.p2p.peers.Peers;
+import io.sei.p2p.peers.Selectors;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +49,14 @@ public final class Fixtures {
 
       @Override
       public Collection<Peers.NodeView> nodes(String namespace, Map<String, String> selector) {
-        return nodes.stream().filter(n -> n.namespace().equals(namespace) && Peers.matches(selector, n.labels()))
+        return nodes.stream().filter(n -> n.namespace().equals(namespace) && Selectors.matches(selector, n.labels()))
             .toList();
       }
 
       @Override
       public Collection<Peers.DeploymentView> deployments(String namespace, Map<String, String> selector) {
         return deployments.stream()
-            .filter(d -> d.namespace().equals(namespace) && Peers.matches(selector, d.labels())).toList();
+            .filter(d -> d.namespace().equals(namespace) && Selectors.matches(selector, d.labels())).toList();
       }
     };
   }

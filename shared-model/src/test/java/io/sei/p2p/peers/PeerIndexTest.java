@@ -58,7 +58,7 @@ class PeerIndexTest {
 
     Set<Integer> expected = IntStream.range(0, dependents.size())
         .filter(i -> dependents.get(i).stream().anyMatch(source -> source.label() != null
-            && Peers.matches(source.label().selector(), changed)))
+            && Selectors.matches(source.label().selector(), changed)))
         .boxed().collect(Collectors.toSet());
     assertThat(found).isEqualTo(expected);
   }

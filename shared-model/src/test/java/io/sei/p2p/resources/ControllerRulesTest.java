@@ -17,6 +17,7 @@ import io.sei.p2p.peers.NodeId;
 import io.sei.p2p.peers.Peers.DeploymentView;
 import io.sei.p2p.peers.Peers.NodeView;
 import io.sei.p2p.peers.Peers;
+import io.sei.p2p.peers.Selectors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -145,7 +146,7 @@ class ControllerRulesTest {
     assertThat(Peers.resolve("me", "ns", sources, Fixtures.directory(List.of(),
         List.of(new DeploymentView("p", "ns", Map.of("r", "p"), 4, false)))).awaiting())
         .as("children without tcp never publish, so nobody waits for them").isZero();
-    assertThat(Peers.matches(Map.of(), Map.of("a", "b"))).as("an empty selector matches nothing").isFalse();
+    assertThat(Selectors.matches(Map.of(), Map.of("a", "b"))).as("an empty selector matches nothing").isFalse();
   }
 
   @Test

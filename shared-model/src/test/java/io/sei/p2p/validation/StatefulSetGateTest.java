@@ -4,7 +4,6 @@ import static io.sei.p2p.model.Fixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.sei.p2p.model.Fixtures;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.validation.StatefulSetGate.Owner;

@@ -15,8 +15,6 @@ import io.sei.p2p.certs.CertificateAuthority;
 import io.sei.p2p.certs.IssuedCertificate;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
-import io.sei.p2p.validation.DeploymentValidation;
-import io.sei.p2p.validation.NodeValidation;
 import io.sei.p2p.validation.StatefulSetGate.Owner;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
