@@ -7,18 +7,19 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.micrometer.core.instrument.Gauge;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.event.rate.LinearRateLimiter;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.Gauge;
 import io.sei.p2p.model.SeiNodeDeployment;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.Security;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +65,8 @@ public final class Controller implements AutoCloseable {
    */
   public static Controller start(ControllerConfig config, KubernetesClient client, Runnable onFatal) {
     LOG.info("tcp publication on this cluster: {}", config.clusterRoutability().reason());
+    // every lookup asks DNS again: a cached "no such host" would hold a node back after its NLB's name appeared
+    Security.setProperty("networkaddress.cache.negative.ttl", "0");
     String identity = "sei-p2p-controller-" + UUID.randomUUID();
     AtomicBoolean closing = new AtomicBoolean();
     Operator operator = new Operator(overrider -> {
@@ -99,7 +102,7 @@ public final class Controller implements AutoCloseable {
     ControllerMetrics metrics = new ControllerMetrics();
     // at most one reconcile a second per object coalesces bursts: a node's peers publish in waves, and a deployment's
     // status follows its children
-    operator.register(new SeiNodeReconciler(config, metrics), settings(config));
+    operator.register(new SeiNodeReconciler(config, metrics, Dns.system()), settings(config));
     // on all events, the deletion included: it keeps its Retain finalizer itself
     operator.register(new SeiNodeDeploymentReconciler(metrics),
         Controller.<SeiNodeDeployment>settings(config)

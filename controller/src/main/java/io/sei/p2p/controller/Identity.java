@@ -3,6 +3,7 @@ package io.sei.p2p.controller;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.sei.p2p.model.ConditionReason;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.resources.NodeObjects;
@@ -32,9 +33,9 @@ final class Identity {
       return known; // a key is never replaced, so its ID never changes
     }
     String name = NodeObjects.nodeKeySecretName(node);
-    Secret secret = StepFailed.during("NodeKeyFailed", () -> read(node, name));
+    Secret secret = StepFailed.during(ConditionReason.NODE_KEY_FAILED, () -> read(node, name));
     if (secret == null && NodeObjects.managesNodeKey(node)) {
-      secret = StepFailed.during("NodeKeyFailed", () -> createOnce(node));
+      secret = StepFailed.during(ConditionReason.NODE_KEY_FAILED, () -> createOnce(node));
     }
     if (secret == null) {
       return null; // a validator's own key Secret that does not exist yet

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.config.PodSettings;
+import io.sei.p2p.model.ConditionReason;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.resources.NodeObjects;
@@ -16,14 +17,42 @@ import java.util.Map;
  */
 final class NodeData {
 
-  static final String DATA_READY = "DataReady";
 
-  private final KubernetesClient client;
-  private final ControllerMetrics metrics;
+  private final Claims claims;
 
-  NodeData(KubernetesClient client, ControllerMetrics metrics) {
-    this.client = client;
-    this.metrics = metrics;
+  NodeData(Claims claims) {
+    this.claims = claims;
+  }
+
+  /** Where data claims are read and created: the cluster's API, or memory in the controller's unit tests. */
+  interface Claims {
+
+    PersistentVolumeClaim read(String namespace, String name);
+
+    /** Creates {@code claim}; null when one of its name exists already (created meanwhile: never overwritten). */
+    PersistentVolumeClaim createIfAbsent(PersistentVolumeClaim claim);
+
+    static Claims of(KubernetesClient client, ControllerMetrics metrics) {
+      return new Claims() {
+        @Override
+        public PersistentVolumeClaim read(String namespace, String name) {
+          return client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+        }
+
+        @Override
+        public PersistentVolumeClaim createIfAbsent(PersistentVolumeClaim claim) {
+          try {
+            metrics.wrote("PersistentVolumeClaim", "create");
+            return client.resource(claim).create();
+          } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+              return null;
+            }
+            throw e;
+          }
+        }
+      };
+    }
   }
 
   /**
@@ -38,7 +67,8 @@ final class NodeData {
    * (a change of the settings restarts the controller, which looks at every node again).
    */
   static Check genesis(SeiNode node, PodSettings settings) {
-    return settings.genesis() != null ? null : new Check(false, false, "NoGenesisSource", "no genesis source is "
+    return settings.genesis() != null ? null : new Check(false, false, ConditionReason.NO_GENESIS_SOURCE,
+        "no genesis source is "
         + "configured for chain " + node.getSpec().chainId() + ": set SEI_GENESIS on the controller, e.g. "
         + node.getSpec().chainId() + "=configmap:<name>");
   }
@@ -50,12 +80,14 @@ final class NodeData {
   Check claim(SeiNode node, PodSettings settings) {
     String namespace = node.getMetadata().getNamespace();
     String name = NodeObjects.dataClaimName(node);
-    PersistentVolumeClaim claim = StepFailed.during("DataClaimFailed", () -> read(namespace, name));
+    PersistentVolumeClaim claim = StepFailed.during(ConditionReason.DATA_CLAIM_FAILED,
+        () -> claims.read(namespace, name));
     if (claim == null && NodeObjects.managesDataClaim(node)) {
-      claim = StepFailed.during("DataClaimFailed", () -> createOnce(node, settings));
+      claim = StepFailed.during(ConditionReason.DATA_CLAIM_FAILED, () -> createOnce(node, settings));
     }
     if (claim == null) {
-      return new Check(false, false, "ClaimMissing", "the imported PersistentVolumeClaim " + name + " does not "
+      return new Check(false, false, ConditionReason.CLAIM_MISSING,
+          "the imported PersistentVolumeClaim " + name + " does not "
           + "exist in namespace " + namespace + "; the node starts once it does");
     }
     if (NodeObjects.managesDataClaim(node)
@@ -65,30 +97,18 @@ final class NodeData {
     }
     String phase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
     if ("Lost".equals(phase)) {
-      return new Check(false, false, "ClaimLost", "PersistentVolumeClaim " + name + " lost its volume; replace "
+      return new Check(false, false, ConditionReason.CLAIM_LOST,
+          "PersistentVolumeClaim " + name + " lost its volume; replace "
           + "the claim (its data is gone) or restore the volume");
     }
     // Pending and Bound alike: a claim is often provisioned only once its pod is scheduled, and one condition for
     // both spares each node a status write when its claim binds
-    return new Check(true, true, "ClaimAvailable", "seid's home is on PersistentVolumeClaim " + name);
-  }
-
-  private PersistentVolumeClaim read(String namespace, String name) {
-    return client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+    return new Check(true, true, ConditionReason.CLAIM_AVAILABLE, "seid's home is on PersistentVolumeClaim " + name);
   }
 
   private PersistentVolumeClaim createOnce(SeiNode node, PodSettings settings) {
-    PersistentVolumeClaim claim = NodeObjects.dataClaim(node, settings);
-    try {
-      metrics.wrote("PersistentVolumeClaim", "create");
-      return client.resource(claim).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // created meanwhile: use that one, never overwrite
-      return read(node.getMetadata().getNamespace(), claim.getMetadata().getName());
-    }
+    PersistentVolumeClaim claim = claims.createIfAbsent(NodeObjects.dataClaim(node, settings));
+    return claim != null ? claim : claims.read(node.getMetadata().getNamespace(), NodeObjects.dataClaimName(node));
   }
 
   private static Map<String, String> labels(PersistentVolumeClaim claim) {

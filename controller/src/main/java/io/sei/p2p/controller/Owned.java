@@ -10,7 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
  * through {@link Apply}. A write is remembered in its informer's cache at once, so the next reconcile sees it even
  * before the watch delivers it (and that event does not trigger another reconcile).
  */
-final class Owned<P extends HasMetadata> {
+final class Owned<P extends HasMetadata> implements ObjectStore {
 
   private final P owner;
   private final Context<P> context;
@@ -22,18 +22,16 @@ final class Owned<P extends HasMetadata> {
     this.apply = apply;
   }
 
-  Apply apply() {
-    return apply;
-  }
-
   /** The cached object of {@code type} named {@code name} in the owner's namespace (null: none cached). */
-  <R extends HasMetadata> R get(Class<R> type, String name) {
+  @Override
+  public <R extends HasMetadata> R get(Class<R> type, String name) {
     return informer(type).get(new ResourceID(name, owner.getMetadata().getNamespace())).orElse(null);
   }
 
   /** {@code desired}, controlled by the owner, made true in the cluster; never takes over someone else's object. */
+  @Override
   @SuppressWarnings("unchecked")
-  <R extends HasMetadata> R ensure(R desired) {
+  public <R extends HasMetadata> R ensure(R desired) {
     Class<R> type = (Class<R>) desired.getClass();
     R cached = get(type, desired.getMetadata().getName());
     R result = apply.ensure(Apply.ownedBy(desired, owner), cached);
@@ -53,7 +51,13 @@ final class Owned<P extends HasMetadata> {
     return (InformerEventSource<R, P>) context.eventSourceRetriever().getEventSourceFor(type);
   }
 
-  void delete(HasMetadata object) {
+  @Override
+  public void delete(HasMetadata object) {
     apply.delete(object);
+  }
+
+  @Override
+  public boolean covers(Object actual, Object wanted) {
+    return apply.covers(actual, wanted);
   }
 }

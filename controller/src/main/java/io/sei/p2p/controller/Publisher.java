@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.sei.p2p.config.NlbTargetType;
+import io.sei.p2p.model.ConditionReason;
+import io.sei.p2p.model.ConditionType;
 import io.sei.p2p.model.Conditions;
 import io.sei.p2p.model.Networking;
 import io.sei.p2p.model.SeiNode;
@@ -21,14 +23,15 @@ import java.util.Map;
 /** The NLB Service and the published address of one node: provision, publish, wait for DNS, or clean up. */
 final class Publisher {
 
-  static final String LOAD_BALANCER_SETTINGS = "LoadBalancerSettings";
 
   private final ControllerConfig config;
-  private final Owned<SeiNode> owned;
+  private final ObjectStore owned;
+  private final Dns dns;
 
-  Publisher(ControllerConfig config, Owned<SeiNode> owned) {
+  Publisher(ControllerConfig config, ObjectStore owned, Dns dns) {
     this.config = config;
     this.owned = owned;
+    this.dns = dns;
   }
 
   /**
@@ -44,12 +47,12 @@ final class Publisher {
     /** The conditions this outcome sets. */
     List<Condition> conditions(List<Condition> current, SeiNode node, Instant now) {
       Long generation = node.getMetadata().getGeneration();
-      List<Condition> conditions = Conditions.set(current, SeiNodeReconciler.PUBLISHED, published, reason, message,
+      List<Condition> conditions = Conditions.set(current, ConditionType.PUBLISHED, published, reason, message,
           generation, now);
       if (keptSettings != null) {
-        conditions = Conditions.set(conditions, LOAD_BALANCER_SETTINGS, keptSettings.isEmpty(),
-            keptSettings.isEmpty() ? "AsConfigured" : "KeptExisting", keptSettings.isEmpty()
-                ? "the Service's load balancer matches the configuration"
+        conditions = Conditions.set(conditions, ConditionType.LOAD_BALANCER_SETTINGS, keptSettings.isEmpty(),
+            keptSettings.isEmpty() ? ConditionReason.AS_CONFIGURED : ConditionReason.KEPT_EXISTING,
+            keptSettings.isEmpty() ? "the Service's load balancer matches the configuration"
                 : "Service " + WellKnown.p2pServiceName(node.getMetadata().getName()) + " keeps " + keptSettings
                     + ": changing them would replace or leak its NLB; new settings apply to new Services only",
             generation, now);
@@ -59,15 +62,16 @@ final class Publisher {
 
     /** Events for what changed: once per transition, never once per reconcile. */
     void announce(Events events, SeiNode node, List<Condition> before, List<Condition> after) {
-      if (Conditions.transitioned(before, after, SeiNodeReconciler.PUBLISHED)) {
-        if ("NotRoutable".equals(reason)) {
+      if (Conditions.transitioned(before, after, ConditionType.PUBLISHED)) {
+        if (ConditionReason.NOT_ROUTABLE.equals(reason)) {
           events.warning(node, reason, message);
         } else {
           events.normal(node, reason, message);
         }
       }
-      Condition settings = Conditions.find(after, LOAD_BALANCER_SETTINGS);
-      if (Conditions.transitioned(before, after, LOAD_BALANCER_SETTINGS) && "False".equals(settings.getStatus())) {
+      Condition settings = Conditions.find(after, ConditionType.LOAD_BALANCER_SETTINGS);
+      if (Conditions.transitioned(before, after, ConditionType.LOAD_BALANCER_SETTINGS)
+          && "False".equals(settings.getStatus())) {
         events.warning(node, settings.getReason(), settings.getMessage());
       }
     }
@@ -81,38 +85,40 @@ final class Publisher {
     Routability routability = routability(node);
     if (!routability.routable()) {
       // no Service is created; one that exists is kept, and so is its address: never unpublish on a doubt
-      return new Outcome(old.externalAddress(), false, false, "NotRoutable",
+      return new Outcome(old.externalAddress(), false, false, ConditionReason.NOT_ROUTABLE,
           "this cluster cannot publish: " + routability.reason(), config.notRoutableRecheck(), null);
     }
-    Service service = StepFailed.during("ServiceApplyFailed",
+    Service service = StepFailed.during(ConditionReason.SERVICE_APPLY_FAILED,
         () -> owned.ensure(P2pService.desired(node, config.targetType(), existing)));
     Map<String, String> kept = P2pService.keptSettings(config.targetType(), service);
     String address = ExternalAddress.next(old.externalAddress(), ExternalAddress.fromService(service));
     if (address == null) {
-      return new Outcome(null, false, false, "LoadBalancerPending", "waiting for the AWS Load Balancer Controller "
+      return new Outcome(null, false, false, ConditionReason.LOAD_BALANCER_PENDING,
+          "waiting for the AWS Load Balancer Controller "
           + "to provision Service " + service.getMetadata().getName(), null, kept);
     }
-    if (!started && !DnsCheck.resolves(ExternalAddress.host(address))) {
-      return new Outcome(address, false, false, "WaitingForDNS", ExternalAddress.host(address)
+    if (!started && !dns.resolves(ExternalAddress.host(address))) {
+      return new Outcome(address, false, false, ConditionReason.WAITING_FOR_DNS, ExternalAddress.host(address)
           + " does not resolve yet; the node starts once it does", dnsRecheck(old, now), kept);
     }
-    if (started && !address.equals(old.externalAddress()) && !DnsCheck.resolves(ExternalAddress.host(address))) {
+    if (started && !address.equals(old.externalAddress()) && !dns.resolves(ExternalAddress.host(address))) {
       // a recreated load balancer: the node restarts onto its new name once, when that name resolves
-      return new Outcome(old.externalAddress(), false, true, "WaitingForDNS", "the load balancer's new name "
+      return new Outcome(old.externalAddress(), false, true, ConditionReason.WAITING_FOR_DNS,
+          "the load balancer's new name "
           + ExternalAddress.host(address) + " does not resolve yet; the node moves to it once it does",
           dnsRecheck(old, now), kept);
     }
-    return new Outcome(address, true, true, "Published", "published as " + address, null, kept);
+    return new Outcome(address, true, true, ConditionReason.PUBLISHED, "published as " + address, null, kept);
   }
 
   /** tcp removed: delete our Service; clear the address once it is gone (its NLB is deleted first). */
   private Outcome optOut(SeiNode node, SeiNodeStatus old, Service existing) {
     boolean ours = existing != null && Apply.isOwnedBy(existing, node);
     if (ours && existing.getMetadata().getDeletionTimestamp() == null) {
-      StepFailed.during("ServiceDeleteFailed", () -> owned.delete(existing));
+      StepFailed.during(ConditionReason.SERVICE_DELETE_FAILED, () -> owned.delete(existing));
     }
     String address = ours ? old.externalAddress() : null;
-    return new Outcome(address, false, true, "TCPDisabled",
+    return new Outcome(address, false, true, ConditionReason.TCP_DISABLED,
         ours ? "networking.tcp was removed; deleting Service " + existing.getMetadata().getName()
             : "networking.tcp is not set", null, null);
   }
@@ -129,8 +135,8 @@ final class Publisher {
 
   /** When to look again at a name that does not resolve yet ({@link DnsWait}). */
   private static Duration dnsRecheck(SeiNodeStatus old, Instant now) {
-    Condition waiting = Conditions.find(old.conditions(), SeiNodeReconciler.PUBLISHED);
-    return DnsWait.recheck(waiting == null || !"WaitingForDNS".equals(waiting.getReason()) ? null
+    Condition waiting = Conditions.find(old.conditions(), ConditionType.PUBLISHED);
+    return DnsWait.recheck(waiting == null || !ConditionReason.WAITING_FOR_DNS.equals(waiting.getReason()) ? null
         : Instant.parse(waiting.getLastTransitionTime()), now);
   }
 }

@@ -15,12 +15,14 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.sei.p2p.model.ConditionReason;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.SeiNodeDeploymentSpec;
 import io.sei.p2p.model.SeiNodeDeploymentStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.resources.DeploymentChildren;
+import io.sei.p2p.validation.DeploymentValidation;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -86,7 +88,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
       Context<SeiNodeDeployment> context, Exception e) {
     SeiNodeDeploymentStatus old = statusOf(deployment);
     List<Condition> conditions = Synced.afterFailure(deployment, old.conditions(), e,
-        new Events(context.getClient(), metrics));
+        new ClusterEvents(context.getClient(), metrics));
     if (conditions == null) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -121,27 +123,44 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
       metrics.wrote("SeiNodeDeployment", "remove-finalizer");
       deployment = PrimaryUpdateAndCacheUtils.removeFinalizer(context.getClient(), current, FINALIZER);
     }
+    Instant now = Instant.now();
+    Long generation = deployment.getMetadata().getGeneration();
+    SeiNodeDeploymentStatus old = statusOf(deployment);
+    List<Condition> judged = Validity.judged(old.conditions(), DeploymentValidation.problems(deployment), generation,
+        now);
+    if (!Validity.valid(judged)) {
+      // no child is made or deleted for what the webhook would refuse, and the status says why
+      List<Condition> conditions = Synced.completed(judged, generation, now);
+      Validity.announce(deployment, old.conditions(), conditions, new ClusterEvents(context.getClient(), metrics));
+      writeStatus(deployment, new SeiNodeDeploymentStatus(old.observedGeneration(), old.replicas(),
+          old.readyReplicas(), old.publishedReplicas(), old.nodes(), conditions), context);
+      return UpdateControl.noUpdate();
+    }
     Owned<SeiNodeDeployment> owned = new Owned<>(deployment, context, new Apply(context.getClient(), metrics));
     Map<String, SeiNode> existing = children(deployment, context).stream()
         .collect(Collectors.toMap(child -> child.getMetadata().getName(), Function.identity()));
     List<SeiNode> desired = DeploymentChildren.desired(deployment);
     Set<String> wanted = desired.stream().map(child -> child.getMetadata().getName()).collect(Collectors.toSet());
     for (SeiNode child : desired) {
-      StepFailed.during("SeiNodeApplyFailed", () -> owned.ensure(child));
+      StepFailed.during(ConditionReason.SEI_NODE_APPLY_FAILED, () -> owned.ensure(child));
     }
     // scale-down: their Services and StatefulSets follow through owner references
     existing.values().stream()
         .filter(child -> !wanted.contains(child.getMetadata().getName())
             && child.getMetadata().getDeletionTimestamp() == null)
-        .forEach(child -> StepFailed.during("SeiNodeDeleteFailed", () -> owned.delete(child)));
+        .forEach(child -> StepFailed.during(ConditionReason.SEI_NODE_DELETE_FAILED, () -> owned.delete(child)));
 
-    SeiNodeDeploymentStatus status = status(deployment, existing, wanted);
+    writeStatus(deployment, status(deployment, existing, wanted, judged, now), context);
+    return UpdateControl.noUpdate();
+  }
+
+  private void writeStatus(SeiNodeDeployment deployment, SeiNodeDeploymentStatus status,
+      Context<SeiNodeDeployment> context) {
     if (!status.equals(deployment.getStatus())) {
       metrics.wrote("SeiNodeDeployment", "patch-status");
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(deployment,
           StatusPatch.of(new SeiNodeDeployment(), deployment, status), context);
     }
-    return UpdateControl.noUpdate();
   }
 
   private static SeiNodeDeploymentStatus statusOf(SeiNodeDeployment deployment) {
@@ -168,7 +187,7 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
   }
 
   private SeiNodeDeploymentStatus status(SeiNodeDeployment deployment, Map<String, SeiNode> existing,
-      Set<String> wanted) {
+      Set<String> wanted, List<Condition> judged, Instant now) {
     List<SeiNode> current = existing.values().stream()
         .filter(child -> wanted.contains(child.getMetadata().getName()))
         .sorted(Comparator.comparing(child -> child.getMetadata().getName())).toList();
@@ -180,7 +199,6 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
         .toList();
     int published = (int) nodes.stream().filter(node -> node.externalAddress() != null).count();
     return new SeiNodeDeploymentStatus(deployment.getMetadata().getGeneration(), wanted.size(), ready, published,
-        nodes, Synced.completed(statusOf(deployment).conditions(), deployment.getMetadata().getGeneration(),
-            Instant.now()));
+        nodes, Synced.completed(judged, deployment.getMetadata().getGeneration(), now));
   }
 }

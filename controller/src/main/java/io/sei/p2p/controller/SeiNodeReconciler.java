@@ -17,11 +17,13 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.sei.p2p.model.ConditionReason;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.peers.Peers;
 import io.sei.p2p.resources.NodeObjects;
+import io.sei.p2p.validation.NodeValidation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,15 +39,16 @@ import java.util.stream.Stream;
  */
 public final class SeiNodeReconciler implements Reconciler<SeiNode> {
 
-  static final String PUBLISHED = "Published";
 
   private final ControllerConfig config;
   private final ControllerMetrics metrics;
+  private final Dns dns;
   private PeerGraph peerGraph;
 
-  public SeiNodeReconciler(ControllerConfig config, ControllerMetrics metrics) {
+  SeiNodeReconciler(ControllerConfig config, ControllerMetrics metrics, Dns dns) {
     this.config = config;
     this.metrics = metrics;
+    this.dns = dns;
   }
 
   @Override
@@ -78,7 +81,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
   public ErrorStatusUpdateControl<SeiNode> updateErrorStatus(SeiNode node, Context<SeiNode> context, Exception e) {
     SeiNodeStatus old = statusOf(node);
     List<Condition> conditions = Synced.afterFailure(node, old.conditions(), e,
-        new Events(context.getClient(), metrics));
+        new ClusterEvents(context.getClient(), metrics));
     if (conditions == null) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -91,20 +94,29 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
   private UpdateControl<SeiNode> converge(SeiNode node, Context<SeiNode> context) {
     Instant now = Instant.now();
     SeiNodeStatus old = statusOf(node);
+    Long generation = node.getMetadata().getGeneration();
+    List<Condition> judged = Validity.judged(old.conditions(), NodeValidation.problems(node), generation, now);
+    if (!Validity.valid(judged)) {
+      // nothing is made for what the webhook would refuse; what exists is left as it is, and the status says why
+      List<Condition> conditions = Synced.completed(judged, generation, now);
+      Validity.announce(node, old.conditions(), conditions, new ClusterEvents(context.getClient(), metrics));
+      writeStatus(node, old, new SeiNodeStatus(old.externalAddress(), old.nodeId(), old.resolvedPeers(),
+          old.statefulSet(), generation, conditions), context);
+      return UpdateControl.noUpdate();
+    }
     Owned<SeiNode> owned = new Owned<>(node, context, new Apply(context.getClient(), metrics));
 
     String nodeId = new Identity(context.getClient(), metrics).nodeId(node, old.nodeId());
-    StepFailed.during("ServiceApplyFailed", () -> owned.ensure(NodeObjects.headlessService(node)));
+    StepFailed.during(ConditionReason.SERVICE_APPLY_FAILED, () -> owned.ensure(NodeObjects.headlessService(node)));
     boolean started = owned.get(StatefulSet.class, node.getMetadata().getName()) != null;
-    Publisher.Outcome publication = new Publisher(config, owned).publish(node, old, started, now);
+    Publisher.Outcome publication = new Publisher(config, owned, dns).publish(node, old, started, now);
     Peers.Resolution peers = Peers.resolve(node.getMetadata().getName(), node.getMetadata().getNamespace(),
         node.getSpec().peersOrEmpty(), peerGraph);
-    Workload.Outcome workload = new Workload(config, owned, new NodeData(context.getClient(), metrics),
-        new Events(context.getClient(), metrics)).converge(node, old,
-        publication.conditions(old.conditions(), node, now), publication.mayStart(), publication.address(), peers,
-        now);
+    Workload.Outcome workload = new Workload(config, owned,
+        new NodeData(NodeData.Claims.of(context.getClient(), metrics)), new ClusterEvents(context.getClient(), metrics))
+        .converge(node, old, publication.conditions(judged, node, now), publication.mayStart(), publication.address(),
+            peers, now);
 
-    Long generation = node.getMetadata().getGeneration();
     List<Condition> conditions = Synced.completed(workload.conditions(), generation, now);
     StatefulSet statefulSet = workload.statefulSet();
     SeiNodeStatus status = new SeiNodeStatus(publication.address(), nodeId,
@@ -112,23 +124,25 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
         statefulSet == null ? old.statefulSet()
             : new SeiNodeStatus.StatefulSetRef(statefulSet.getMetadata().getName(), statefulSet.getMetadata().getUid()),
         generation, conditions);
-    publication.announce(new Events(context.getClient(), metrics), node, old.conditions(), conditions);
-    if (!status.equals(old)) {
-      metrics.wrote("SeiNode", "patch-status");
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(node, StatusPatch.of(new SeiNode(), node, status),
-          context);
-    }
+    publication.announce(new ClusterEvents(context.getClient(), metrics), node, old.conditions(), conditions);
+    writeStatus(node, old, status, context);
     Duration recheck = Stream.of(publication.recheck(), workload.recheck()).filter(Objects::nonNull)
         .min(Duration::compareTo).orElse(null);
     UpdateControl<SeiNode> control = UpdateControl.noUpdate();
     return recheck == null ? control : control.rescheduleAfter(recheck);
   }
 
+  private void writeStatus(SeiNode node, SeiNodeStatus old, SeiNodeStatus status, Context<SeiNode> context) {
+    if (!status.equals(old)) {
+      metrics.wrote("SeiNode", "patch-status");
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(node, StatusPatch.of(new SeiNode(), node, status),
+          context);
+    }
+  }
+
   private static SeiNodeStatus statusOf(SeiNode node) {
     return node.getStatus() == null ? new SeiNodeStatus(null, null, null, null, null, List.of()) : node.getStatus();
   }
-
-  /** A fresh object carrying only name, namespace and status: what the status patch sends. */
 
   /**
    * The node's objects are found by their {@code sei.io/node} label, whoever controls them, and read by name (so the

@@ -2,6 +2,7 @@ package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.sei.p2p.model.ConditionReason;
 import java.util.function.Supplier;
 
 /**
@@ -10,7 +11,6 @@ import java.util.function.Supplier;
  */
 final class StepFailed extends RuntimeException {
 
-  static final String NAME_CONFLICT = "NameConflict";
 
   private final String reason;
 
@@ -48,7 +48,8 @@ final class StepFailed extends RuntimeException {
    * why, e.g. "is controlled by SeiNodeDeployment x").
    */
   static StepFailed nameConflict(HasMetadata existing, String whose, String ownerKind, String ownerName) {
-    return new StepFailed(NAME_CONFLICT, existing.getKind() + " " + existing.getMetadata().getNamespace() + "/"
+    return new StepFailed(ConditionReason.NAME_CONFLICT,
+        existing.getKind() + " " + existing.getMetadata().getNamespace() + "/"
         + existing.getMetadata().getName() + " already exists and " + whose + ", so " + ownerKind + " " + ownerName
         + " leaves it untouched; rename or delete it to let " + ownerName + " proceed", null);
   }

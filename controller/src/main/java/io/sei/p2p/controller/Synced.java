@@ -2,6 +2,8 @@ package io.sei.p2p.controller;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.sei.p2p.model.ConditionReason;
+import io.sei.p2p.model.ConditionType;
 import io.sei.p2p.model.Conditions;
 import java.time.Instant;
 import java.util.List;
@@ -13,19 +15,19 @@ import java.util.Objects;
  */
 final class Synced {
 
-  static final String TYPE = "Synced";
 
   private Synced() {
   }
 
   static List<Condition> completed(List<Condition> current, Long generation, Instant now) {
-    return Conditions.set(current, TYPE, true, "Synced", "the last reconcile completed", generation, now);
+    return Conditions.set(current, ConditionType.SYNCED, true, ConditionReason.SYNCED,
+        "the last reconcile completed", generation, now);
   }
 
   private static List<Condition> failed(List<Condition> current, Exception failure, Long generation, Instant now) {
-    String reason = failure instanceof StepFailed step ? step.reason() : "ReconcileFailed";
+    String reason = failure instanceof StepFailed step ? step.reason() : ConditionReason.RECONCILE_FAILED;
     String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-    return Conditions.set(current, TYPE, false, reason, message, generation, now);
+    return Conditions.set(current, ConditionType.SYNCED, false, reason, message, generation, now);
   }
 
   /**
@@ -35,7 +37,7 @@ final class Synced {
   static List<Condition> afterFailure(HasMetadata object, List<Condition> current, Exception failure, Events events) {
     List<Condition> conditions = failed(current, failure, object.getMetadata().getGeneration(), Instant.now());
     if (newFailure(current, conditions)) {
-      Condition synced = Conditions.find(conditions, TYPE);
+      Condition synced = Conditions.find(conditions, ConditionType.SYNCED);
       events.warning(object, synced.getReason(), synced.getMessage());
     }
     return conditions.equals(current) ? null : conditions;
@@ -43,8 +45,8 @@ final class Synced {
 
   /** Whether {@code after} reports a failure that {@code before} did not (a Warning Event is due, once). */
   private static boolean newFailure(List<Condition> before, List<Condition> after) {
-    Condition old = Conditions.find(before, TYPE);
-    Condition now = Conditions.find(after, TYPE);
+    Condition old = Conditions.find(before, ConditionType.SYNCED);
+    Condition now = Conditions.find(after, ConditionType.SYNCED);
     return now != null && "False".equals(now.getStatus()) && (old == null || !old.getStatus().equals(now.getStatus())
         || !Objects.equals(old.getReason(), now.getReason()) || !Objects.equals(old.getMessage(), now.getMessage()));
   }

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.sei.p2p.config.PodSettings;
+import io.sei.p2p.model.ConditionReason;
+import io.sei.p2p.model.ConditionType;
 import io.sei.p2p.model.Conditions;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
@@ -33,11 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Workload {
 
-  static final String PEERS_RESOLVED = "PeersResolved";
-  static final String OVERRIDES_WRITTEN = "OverridesWritten";
-  private static final String HOME_REJECTED = "HomeRejected";
-  private static final String WAITING_FOR_PEERS = "WaitingForPeers";
-  private static final String STATEFUL_SET_FAILED = "StatefulSetApplyFailed";
   /** The webhook's cache may not have seen the published address yet when the StatefulSet is first created. */
   private static final Duration HELD_RECHECK = Duration.ofSeconds(5);
   /** An imported claim appears without an event this controller watches. */
@@ -47,11 +44,11 @@ final class Workload {
   private static final Logger LOG = LoggerFactory.getLogger(Workload.class);
 
   private final ControllerConfig config;
-  private final Owned<SeiNode> owned;
+  private final ObjectStore owned;
   private final NodeData data;
   private final Events events;
 
-  Workload(ControllerConfig config, Owned<SeiNode> owned, NodeData data, Events events) {
+  Workload(ControllerConfig config, ObjectStore owned, NodeData data, Events events) {
     this.config = config;
     this.owned = owned;
     this.data = data;
@@ -90,9 +87,10 @@ final class Workload {
       PeerTiming.Decision start = PeerTiming.firstStart(peers.awaiting(), waitingSince(old.conditions()),
           config.peerSettle(), now);
       if (!start.proceed()) {
-        return new Outcome(null, old.resolvedPeers(), Conditions.set(conditions, PEERS_RESOLVED, false,
-            WAITING_FOR_PEERS, "waiting up to " + config.peerSettle().toSeconds() + " s for the selected tcp peers "
-                + "to publish, so that the first start knows them", generation, now), start.recheck());
+        return new Outcome(null, old.resolvedPeers(), Conditions.set(conditions, ConditionType.PEERS_RESOLVED, false,
+            ConditionReason.WAITING_FOR_PEERS, "waiting up to " + config.peerSettle().toSeconds() + " s for the "
+                + "selected tcp peers to publish, so that the first start knows them", generation, now),
+            start.recheck());
       }
       writeConfig(node, wanted, now);
       StatefulSet created = create(node, wanted, settings, peers.resolvedPeers().size());
@@ -101,11 +99,11 @@ final class Workload {
           created == null ? HELD_RECHECK : null);
     }
 
-    ConfigMap written = owned.get(ConfigMap.class, NodeObjects.configMapName(node.getMetadata().getName()));
+    ConfigMap written = owned.get(ConfigMap.class, WellKnown.configMapName(node.getMetadata().getName()));
     List<String> configured = peers.resolvedPeers();
     Duration recheck = null;
     if (written != null && wanted.files().equals(written.getData())) {
-      StepFailed.during("ConfigMapApplyFailed", () -> owned.ensure(NodeObjects.configMap(node, wanted,
+      StepFailed.during(ConditionReason.CONFIG_MAP_APPLY_FAILED, () -> owned.ensure(NodeObjects.configMap(node, wanted,
           writtenAt(written) == null ? now : writtenAt(written))));
     } else if (written != null && peers.ec2Pending()) {
       // an ec2Tags source EC2 has not answered since this controller started: its peers are unknown, not gone
@@ -126,11 +124,12 @@ final class Workload {
     // a new controller release brings a new tools image: a running pod keeps its own until it restarts for a reason
     // of its own, so that an upgrade restarts no node
     PodSettings kept = settings.withToolsImage(NodeObjects.toolsImage(running).orElse(settings.toolsImage()));
-    boolean unchanged = startsTheSame(running, NodeObjects.statefulSet(node, wanted, kept, 0));
-    PodSettings applied = unchanged ? kept : settings;
+    // rendered once as the running pod has it; again only when the pod is to change
+    StatefulSet keeping = NodeObjects.statefulSet(node, wanted, kept, peersAtStart(running));
+    boolean unchanged = startsTheSame(running, keeping);
     int peersAtStart = unchanged ? peersAtStart(running) : configured.size();
-    StatefulSet statefulSet = StepFailed.during(STATEFUL_SET_FAILED,
-        () -> owned.ensure(NodeObjects.statefulSet(node, wanted, applied, peersAtStart)));
+    StatefulSet desired = unchanged ? keeping : NodeObjects.statefulSet(node, wanted, settings, peersAtStart);
+    StatefulSet statefulSet = StepFailed.during(ConditionReason.STATEFUL_SET_APPLY_FAILED, () -> owned.ensure(desired));
     return new Outcome(statefulSet, configured,
         resolvedWhileRunning(conditions, peers, peersAtStart, generation, now), recheck);
   }
@@ -138,11 +137,12 @@ final class Workload {
   /** Whether {@code desired} would leave the running pod as it is (same template, same replicas). */
   private boolean startsTheSame(StatefulSet running, StatefulSet desired) {
     return running.getSpec().getReplicas().equals(desired.getSpec().getReplicas())
-        && owned.apply().covers(running.getSpec().getTemplate(), desired.getSpec().getTemplate());
+        && owned.covers(running.getSpec().getTemplate(), desired.getSpec().getTemplate());
   }
 
   private void writeConfig(SeiNode node, NodeConfig.Rendered config, Instant now) {
-    StepFailed.during("ConfigMapApplyFailed", () -> owned.ensure(NodeObjects.configMap(node, config, now)));
+    StepFailed.during(ConditionReason.CONFIG_MAP_APPLY_FAILED,
+        () -> owned.ensure(NodeObjects.configMap(node, config, now)));
   }
 
   /**
@@ -158,23 +158,23 @@ final class Workload {
             node.getMetadata().getName());
         return null;
       }
-      throw StepFailed.of(STATEFUL_SET_FAILED, e);
+      throw StepFailed.of(ConditionReason.STATEFUL_SET_APPLY_FAILED, e);
     }
   }
 
   /** No StatefulSet yet: the peers are resolved once the node starts. */
   private static Outcome notStarted(SeiNodeStatus old, List<Condition> conditions, Long generation, Instant now,
       Duration recheck) {
-    return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, PEERS_RESOLVED, "NotStarted",
-        "the peers are resolved when the node starts", generation, now), recheck);
+    return new Outcome(null, old.resolvedPeers(), Conditions.unknown(conditions, ConditionType.PEERS_RESOLVED,
+        ConditionReason.NOT_STARTED, "the peers are resolved when the node starts", generation, now), recheck);
   }
 
   /** {@code DataReady} as {@code check} says, with a Warning Event when it turns false. */
   private List<Condition> dataChecked(SeiNode node, SeiNodeStatus old, List<Condition> conditions,
       NodeData.Check check, Long generation, Instant now) {
-    List<Condition> checked = Conditions.set(conditions, NodeData.DATA_READY, check.ready(), check.reason(),
+    List<Condition> checked = Conditions.set(conditions, ConditionType.DATA_READY, check.ready(), check.reason(),
         check.message(), generation, now);
-    if (Conditions.transitioned(old.conditions(), checked, NodeData.DATA_READY) && !check.ready()) {
+    if (Conditions.transitioned(old.conditions(), checked, ConditionType.DATA_READY) && !check.ready()) {
       events.warning(node, check.reason(), check.message());
     }
     return checked;
@@ -223,14 +223,14 @@ final class Workload {
   private List<Condition> homeChecked(SeiNode node, SeiNodeStatus old, List<Condition> conditions, Pod pod,
       Long generation, Instant now) {
     String rejection = homeRejection(pod);
-    Condition data = Conditions.find(conditions, NodeData.DATA_READY);
+    Condition data = Conditions.find(conditions, ConditionType.DATA_READY);
     if (rejection != null) {
-      return dataChecked(node, old, conditions, new NodeData.Check(false, false, HOME_REJECTED,
+      return dataChecked(node, old, conditions, new NodeData.Check(false, false, ConditionReason.HOME_REJECTED,
           "the pod refuses seid's home: " + rejection), generation, now);
     }
-    if (data != null && HOME_REJECTED.equals(data.getReason()) && homePrepared(pod)) {
-      return Conditions.set(conditions, NodeData.DATA_READY, true, "HomePrepared", "the pod prepared seid's home",
-          generation, now);
+    if (data != null && ConditionReason.HOME_REJECTED.equals(data.getReason()) && homePrepared(pod)) {
+      return Conditions.set(conditions, ConditionType.DATA_READY, true, ConditionReason.HOME_PREPARED,
+          "the pod prepared seid's home", generation, now);
     }
     return conditions;
   }
@@ -240,12 +240,13 @@ final class Workload {
       Long generation, Instant now) {
     List<String> unplaced = config.unplaced();
     if (unplaced.isEmpty()) {
-      return Conditions.set(conditions, OVERRIDES_WRITTEN, true, "Written", "every override is in seid's files",
-          generation, now);
+      return Conditions.set(conditions, ConditionType.OVERRIDES_WRITTEN, true, ConditionReason.WRITTEN,
+          "every override is in seid's files", generation, now);
     }
-    return Conditions.set(conditions, OVERRIDES_WRITTEN, false, "NotWritten", unplaced.size()
-        + " overrides left out: " + String.join("; ", unplaced.subList(0, Math.min(LISTED_PROBLEMS, unplaced.size())))
-        + (unplaced.size() > LISTED_PROBLEMS ? "; ..." : ""), generation, now);
+    return Conditions.set(conditions, ConditionType.OVERRIDES_WRITTEN, false, ConditionReason.NOT_WRITTEN,
+        unplaced.size() + " overrides left out: "
+            + String.join("; ", unplaced.subList(0, Math.min(LISTED_PROBLEMS, unplaced.size())))
+            + (unplaced.size() > LISTED_PROBLEMS ? "; ..." : ""), generation, now);
   }
 
   private static List<Condition> resolvedWhileRunning(List<Condition> conditions, Peers.Resolution peers,
@@ -260,7 +261,8 @@ final class Workload {
       Instant now, String resolvedMessage) {
     if (!peers.ec2Failures().isEmpty()) {
       boolean denied = peers.ec2Failures().stream().anyMatch(Ec2Peers.Failure::denied);
-      return Conditions.set(conditions, PEERS_RESOLVED, false, denied ? "Ec2Unauthorized" : "Ec2Unavailable",
+      return Conditions.set(conditions, ConditionType.PEERS_RESOLVED, false,
+          denied ? ConditionReason.EC2_UNAUTHORIZED : ConditionReason.EC2_UNAVAILABLE,
           String.join("; ", peers.ec2Failures().stream().map(Ec2Peers.Failure::message).toList())
               + (peers.ec2Pending() ? "; the config keeps the peers it has until EC2 answers"
                   : "; the instances of EC2's last answer are kept") + " (" + resolvedMessage + ")",
@@ -268,16 +270,17 @@ final class Workload {
     }
     if (!peers.rejected().isEmpty()) {
       List<String> listed = peers.rejected().subList(0, Math.min(LISTED_PROBLEMS, peers.rejected().size()));
-      return Conditions.set(conditions, PEERS_RESOLVED, false, "InvalidPeers", peers.rejected().size()
-          + " peers left out: " + String.join("; ", listed)
-          + (peers.rejected().size() > LISTED_PROBLEMS ? "; ..." : ""), generation, now);
+      return Conditions.set(conditions, ConditionType.PEERS_RESOLVED, false, ConditionReason.INVALID_PEERS,
+          peers.rejected().size() + " peers left out: " + String.join("; ", listed)
+              + (peers.rejected().size() > LISTED_PROBLEMS ? "; ..." : ""), generation, now);
     }
-    return Conditions.set(conditions, PEERS_RESOLVED, true, "Resolved", resolvedMessage, generation, now);
+    return Conditions.set(conditions, ConditionType.PEERS_RESOLVED, true, ConditionReason.RESOLVED,
+        resolvedMessage, generation, now);
   }
 
   private static Instant waitingSince(List<Condition> conditions) {
-    Condition peers = Conditions.find(conditions, PEERS_RESOLVED);
-    return peers != null && WAITING_FOR_PEERS.equals(peers.getReason())
+    Condition peers = Conditions.find(conditions, ConditionType.PEERS_RESOLVED);
+    return peers != null && ConditionReason.WAITING_FOR_PEERS.equals(peers.getReason())
         ? Instant.parse(peers.getLastTransitionTime()) : null;
   }
 

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.sei.p2p.model.ConditionType;
 import io.sei.p2p.model.Conditions;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeStatus;
@@ -104,9 +105,9 @@ class PureControllerPartsTest {
     try (var client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
         .withMasterUrl("https://127.0.0.1:1").withRequestRetryBackoffLimit(0).build()).build()) {
       ControllerMetrics metrics = new ControllerMetrics();
-      Events events = new Events(client, metrics);
+      Events events = new ClusterEvents(client, metrics);
       List<Condition> first = Synced.afterFailure(node, List.of(), failed, events);
-      assertThat(Conditions.find(first, Synced.TYPE)).satisfies(c -> {
+      assertThat(Conditions.find(first, ConditionType.SYNCED)).satisfies(c -> {
         assertThat(c.getStatus()).isEqualTo("False");
         assertThat(c.getReason()).isEqualTo("ServiceApplyFailed");
         assertThat(c.getObservedGeneration()).isEqualTo(4L);
@@ -120,11 +121,11 @@ class PureControllerPartsTest {
       assertThat(sameReasonOtherWords.getMessage()).as("no Status from the apiserver: the client's own words")
           .isEqualTo("timeout");
       List<Condition> reworded = Synced.afterFailure(node, first, sameReasonOtherWords, events);
-      assertThat(Conditions.find(reworded, Synced.TYPE).getMessage()).isEqualTo("timeout");
+      assertThat(Conditions.find(reworded, ConditionType.SYNCED).getMessage()).isEqualTo("timeout");
       assertThat(warnings(metrics)).as("the same step failing for another cause is news").isEqualTo(2);
 
       List<Condition> other = Synced.afterFailure(node, reworded, new IllegalStateException(), events);
-      assertThat(Conditions.find(other, Synced.TYPE)).satisfies(c -> {
+      assertThat(Conditions.find(other, ConditionType.SYNCED)).satisfies(c -> {
         assertThat(c.getReason()).isEqualTo("ReconcileFailed");
         assertThat(c.getMessage()).as("a failure without a message is named by its type")
             .isEqualTo("IllegalStateException");
@@ -132,7 +133,7 @@ class PureControllerPartsTest {
       assertThat(warnings(metrics)).isEqualTo(3);
 
       List<Condition> healed = Synced.completed(other, 4L, Instant.now());
-      assertThat(Conditions.find(healed, Synced.TYPE).getStatus()).isEqualTo("True");
+      assertThat(Conditions.find(healed, ConditionType.SYNCED).getStatus()).isEqualTo("True");
       Synced.afterFailure(node, healed, failed, events);
       assertThat(warnings(metrics)).as("failing again after a success is news").isEqualTo(4);
     }

@@ -60,4 +60,24 @@ public final class WellKnown {
   public static String podName(String node) {
     return node + "-0";
   }
+
+  /** The node's ConfigMap: seid's settings, merged into its files at every start. */
+  public static String configMapName(String node) {
+    return node + "-config";
+  }
+
+  /** The node key Secret the controller makes, when the node names none of its own. */
+  public static String managedNodeKeyName(String node) {
+    return node + "-node-key";
+  }
+
+  /** The data claim the controller makes, when the node imports none. */
+  public static String managedDataClaimName(String node) {
+    return node + "-data";
+  }
+
+  /** The node's P2P address inside the cluster, through its headless Service (named as the node). */
+  public static String inClusterAddress(String node, String namespace) {
+    return podName(node) + "." + node + "." + namespace + ".svc.cluster.local:" + P2P_PORT;
+  }
 }

@@ -50,7 +50,8 @@ public final class Peers {
    * @param persistentPeers {@code <nodeId>@<host:port>} for peers whose ID is known, plus the static entries
    * @param awaiting        selected tcp peers that have not published yet, counting children a deployment wants but
    *                        has not created yet
-   * @param rejected        peers left out because what they publish is malformed, each naming the peer and why
+   * @param rejected        peers left out because they are malformed (a static entry, or what a node or instance
+   *                        publishes), each naming the peer and why
    * @param ec2Failures     the {@code ec2Tags} sources whose last DescribeInstances failed (their last answer is used)
    * @param ec2Pending      whether an {@code ec2Tags} source has never been answered, so its peers are unknown
    */
@@ -63,7 +64,12 @@ public final class Peers {
     for (PeerSource source : sources) {
       if (source.staticPeers() != null && source.staticPeers().addresses() != null) {
         for (String address : source.staticPeers().addresses()) {
-          PeerAddress.parse(address).address().ifPresent(parsed -> found.add(parsed.hostPort(), address));
+          PeerAddress.Parsed parsed = PeerAddress.parse(address);
+          if (parsed.address().isPresent()) {
+            found.add(parsed.address().get().hostPort(), address);
+          } else {
+            found.rejected.add("static peer \"" + address + "\": " + parsed.problem());
+          }
         }
       }
       if (source.label() != null) {
@@ -112,7 +118,8 @@ public final class Peers {
       if (node.tcp() && !node.published()) {
         awaiting++;
       }
-      addNode(node, node.published() ? node.externalAddress() : inClusterAddress(node));
+      addNode(node, node.published() ? node.externalAddress() : WellKnown.inClusterAddress(node.name(),
+          node.namespace()));
     }
 
     /** A deployment's children count once published; a tcp deployment's missing children are awaited. */
@@ -175,10 +182,5 @@ public final class Peers {
     private boolean isSelf(NodeView node) {
       return node.name().equals(self) && node.namespace().equals(selfNamespace);
     }
-  }
-
-  private static String inClusterAddress(NodeView node) {
-    return WellKnown.podName(node.name()) + "." + node.name() + "." + node.namespace() + ".svc.cluster.local:"
-        + WellKnown.P2P_PORT;
   }
 }

@@ -56,21 +56,17 @@ public final class NodeObjects {
   private NodeObjects() {
   }
 
-  public static String configMapName(String node) {
-    return node + "-config";
-  }
-
   /** The Secret holding the node key: the one the validator names, else {@code <node>-node-key}. */
   public static String nodeKeySecretName(SeiNode node) {
     String named = node.getSpec().validator() == null ? null : node.getSpec().validator().nodeKeySecretName();
-    return named != null ? named : node.getMetadata().getName() + "-node-key";
+    return named != null ? named : WellKnown.managedNodeKeyName(node.getMetadata().getName());
   }
 
   /** The node's data claim: the one it imports, else {@code <node>-data}. */
   public static String dataClaimName(SeiNode node) {
     DataVolumeSpec data = node.getSpec().dataVolume();
     return data != null && data.importFrom() != null ? data.importFrom().pvcName()
-        : node.getMetadata().getName() + "-data";
+        : WellKnown.managedDataClaimName(node.getMetadata().getName());
   }
 
   /** Whether the controller creates the node's data claim (it does unless the node imports one). */
@@ -105,7 +101,7 @@ public final class NodeObjects {
   public static ConfigMap configMap(SeiNode node, NodeConfig.Rendered config, Instant writtenAt) {
     String name = node.getMetadata().getName();
     return new ConfigMapBuilder()
-        .withNewMetadata().withName(configMapName(name)).withNamespace(node.getMetadata().getNamespace())
+        .withNewMetadata().withName(WellKnown.configMapName(name)).withNamespace(node.getMetadata().getNamespace())
           .addToLabels(WellKnown.LABEL_NODE, name)
           .addToAnnotations(WellKnown.ANNOTATION_CONFIG_HASH, config.restartHash())
           .addToAnnotations(WellKnown.ANNOTATION_CONFIG_WRITTEN_AT, writtenAt.toString())
@@ -292,7 +288,7 @@ public final class NodeObjects {
         new VolumeBuilder().withName(DATA_VOLUME).withNewPersistentVolumeClaim().withClaimName(dataClaimName(node))
             .endPersistentVolumeClaim().build(),
         new VolumeBuilder().withName(CONFIG_VOLUME).withNewConfigMap()
-            .withName(configMapName(node.getMetadata().getName())).endConfigMap().build(),
+            .withName(WellKnown.configMapName(node.getMetadata().getName())).endConfigMap().build(),
         new VolumeBuilder().withName(KEY_VOLUME).withNewSecret().withSecretName(nodeKeySecretName(node))
             .withDefaultMode(0400).addNewItem().withKey(SeidSettings.NODE_KEY_FILE).withPath(SeidSettings.NODE_KEY_FILE)
             .endItem()

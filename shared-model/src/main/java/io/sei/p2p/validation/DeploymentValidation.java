@@ -27,7 +27,11 @@ public final class DeploymentValidation {
     return result.build();
   }
 
-  private static List<FieldProblem> problems(SeiNodeDeployment deployment) {
+  /**
+   * What is wrong with the object itself, whatever the cluster: what the webhook refuses on CREATE, and what the
+   * controller refuses to act on (the webhook may have been down or bypassed).
+   */
+  public static List<FieldProblem> problems(SeiNodeDeployment deployment) {
     return Ratchet.concat(
         DerivedNames.checkDeployment(deployment.getMetadata().getName(), deployment.getSpec().replicasOrDefault(),
             "metadata.name"),

@@ -21,7 +21,11 @@ public final class NodeValidation {
     return result.build();
   }
 
-  private static List<FieldProblem> problems(SeiNode node) {
+  /**
+   * What is wrong with the object itself, whatever the cluster: what the webhook refuses on CREATE, and what the
+   * controller refuses to act on (the webhook may have been down or bypassed).
+   */
+  public static List<FieldProblem> problems(SeiNode node) {
     return Ratchet.concat(
         DerivedNames.checkNode(node.getMetadata().getName(), "metadata.name"),
         PeerSources.check(node.getSpec().peers(), "spec.peers"));

@@ -170,6 +170,23 @@ class ControllerRulesTest {
   }
 
   @Test
+  void aMalformedStaticPeerIsLeftOutAndReportedNotDroppedSilently() {
+    String good = "ab".repeat(20) + "@a.example.com:26656";
+    List<PeerSource> sources = List.of(new PeerSource(null,
+        new PeerSource.Static(List.of(good, "abc@b.example.com:26656", "ab".repeat(20) + "@c.example.com")), null,
+        null));
+
+    Peers.Resolution resolution = Peers.resolve("me", "ns", sources, Fixtures.directory(List.of(), List.of()));
+
+    assertThat(resolution.persistentPeers()).containsExactly(good);
+    assertThat(resolution.rejected()).hasSize(2)
+        .contains("static peer \"abc@b.example.com:26656\": has node ID \"abc\", which is not 40 hexadecimal "
+            + "characters")
+        .anySatisfy(problem -> assertThat(problem).startsWith(
+            "static peer \"" + "ab".repeat(20) + "@c.example.com\": \"c.example.com\" is not <host>:<port>"));
+  }
+
+  @Test
   void nodeIdIsTheFirst20BytesOfSha256OfThePublicKey() {
     // expected value computed independently with Python's hashlib
     String nodeKey = "{\"priv_key\":{\"type\":\"tendermint/PrivKeyEd25519\",\"value\":"

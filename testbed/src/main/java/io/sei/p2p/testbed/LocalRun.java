@@ -9,7 +9,6 @@ import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.SeiNodeDeployment;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.resources.DeploymentChildren;
-import io.sei.p2p.resources.NodeObjects;
 import io.sei.p2p.resources.SeidSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -296,7 +295,7 @@ public final class LocalRun {
         + " s; summary so far:");
     for (SeiNode node : plane.client().resources(SeiNode.class).inNamespace(NAMESPACE).list().getItems()) {
       String name = node.getMetadata().getName();
-      var config = plane.client().configMaps().inNamespace(NAMESPACE).withName(NodeObjects.configMapName(name)).get();
+      var config = plane.client().configMaps().inNamespace(NAMESPACE).withName(WellKnown.configMapName(name)).get();
       String toml = config == null ? "" : config.getData().get(SeidSettings.CONFIG_TOML);
       String peers = toml.lines().filter(l -> l.startsWith("persistent-peers")).findFirst().orElse("");
       Pod pod = plane.client().pods().inNamespace(NAMESPACE).withName(WellKnown.podName(name)).get();

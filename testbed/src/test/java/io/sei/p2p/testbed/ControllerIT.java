@@ -387,6 +387,62 @@ class ControllerIT {
   }
 
   @Test
+  void whatTheWebhookWouldRefuseGetsValidFalseInItsWordsOneEventAndNoChildObject() {
+    String bad = "abc@peer.example.com:26656";
+    String node = Manifests.fullNode("bad-peer", "networking: {tcp: {}}\n  peers: [{static: {addresses: [\"" + bad
+        + "\"]}}]");
+    String deployment = Manifests.deployment("bad-fleet", "", 2, "",
+        "peers: [{static: {addresses: [\"" + bad + "\"]}}]");
+    // the webhook's own words for these objects, from a namespace it serves
+    String served = plane.newNamespace("refused");
+    String refusedNode;
+    String refusedDeployment;
+    try (LocalWebhook webhook = LocalWebhook.startFor(plane, served, TestCluster.ROUTABLE)) {
+      refusedNode = plane.kubectl().runWithInput(node, "-n", served, "apply", "-f", "-").stderr();
+      refusedDeployment = plane.kubectl().runWithInput(deployment, "-n", served, "apply", "-f", "-").stderr();
+    }
+    assertThat(refusedNode).contains("SeiNode \"bad-peer\" is invalid: ");
+    assertThat(refusedDeployment).contains("SeiNodeDeployment \"bad-fleet\" is invalid: ");
+
+    // no webhook serves this namespace (down, or its validating configuration removed): the apiserver stores them
+    String ns = plane.newNamespace("invalid");
+    try (Controller controller = controller(ns)) {
+      cluster.apply(ns, node);
+      cluster.apply(ns, deployment);
+      Await.until("bad-peer Valid=False", WAIT, () -> "Invalid".equals(cluster.reason(ns, "bad-peer", "Valid")));
+      Await.until("bad-fleet Valid=False", WAIT, () -> client.resources(SeiNodeDeployment.class).inNamespace(ns)
+          .withName("bad-fleet").get().getStatus() != null && "Invalid".equals(deploymentCondition(ns, "bad-fleet",
+          "Valid").getReason()));
+      int reconciles = TestCluster.reconciles(controller, "SeiNode");
+      cluster.apply(ns, node + "  podLabels: {team: a}\n"); // a new generation, with the same problem
+      Await.until("reconciled again", WAIT, () -> TestCluster.reconciles(controller, "SeiNode") > reconciles
+          && cluster.condition(ns, "bad-peer", "Valid").getObservedGeneration() == 2);
+
+      assertThat(refusedNode).contains(cluster.condition(ns, "bad-peer", "Valid").getMessage());
+      assertThat(refusedDeployment).contains(deploymentCondition(ns, "bad-fleet", "Valid").getMessage());
+      assertThat(cluster.condition(ns, "bad-peer", "Valid").getMessage()).contains(bad);
+      assertThat(cluster.events(ns, "bad-peer")).as("one Event, not one per reconcile").containsOnlyOnce("Invalid");
+      assertThat(cluster.events(ns, "bad-fleet")).containsOnlyOnce("Invalid");
+      assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(client.configMaps().inNamespace(ns).withLabel(WellKnown.LABEL_NODE).list().getItems()).isEmpty();
+      assertThat(client.secrets().inNamespace(ns).withLabel(WellKnown.LABEL_NODE).list().getItems()).isEmpty();
+      assertThat(client.apps().statefulSets().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(client.resources(SeiNode.class).inNamespace(ns).list().getItems()).as("no child of bad-fleet")
+          .extracting(n -> n.getMetadata().getName()).containsExactly("bad-peer");
+
+      String fixed = "ab".repeat(20) + "@peer.example.com:26656";
+      cluster.apply(ns, node.replace(bad, fixed));
+      Await.until("bad-peer valid once fixed", WAIT, () -> "Valid".equals(cluster.reason(ns, "bad-peer", "Valid")));
+      Await.until("its objects made", WAIT, () -> cluster.service(ns, "bad-peer-p2p") != null);
+    }
+  }
+
+  private Condition deploymentCondition(String ns, String name, String type) {
+    return client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get().getStatus().conditions()
+        .stream().filter(condition -> type.equals(condition.getType())).findFirst().orElseThrow();
+  }
+
+  @Test
   void aNonRoutableClusterCreatesNoServiceSaysWhyOnceAndConvergesWhenFixed() throws Exception {
     String ns = plane.newNamespace("unroutable");
     try (Controller controller = cluster.controller(ns, Map.of("SEI_NOT_ROUTABLE_RECHECK_SECONDS", "2"))) {

@@ -14,7 +14,6 @@ import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.model.Conditions;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
-import io.sei.p2p.resources.NodeObjects;
 import io.sei.p2p.resources.SeidSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -114,7 +113,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   ConfigMap configMap(String ns, String node) {
-    return client.configMaps().inNamespace(ns).withName(NodeObjects.configMapName(node)).get();
+    return client.configMaps().inNamespace(ns).withName(WellKnown.configMapName(node)).get();
   }
 
   /** The entries of a node's rendered {@code [p2p] persistent-peers}, as seid reads them; empty before there is any. */

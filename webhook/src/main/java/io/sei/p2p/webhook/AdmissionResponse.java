@@ -33,11 +33,8 @@ public record AdmissionResponse(
   /** 422 Invalid, one cause per problem; the message lists them all too. */
   public static AdmissionResponse invalid(String group, String kind, String name, List<FieldProblem> problems,
       List<String> warnings) {
-    StringBuilder message = new StringBuilder(kind).append(" \"").append(name).append("\" is invalid: ");
-    for (int i = 0; i < problems.size(); i++) {
-      message.append(i == 0 ? "" : "; ").append(problems.get(i));
-    }
-    return new AdmissionResponse(false, 422, "Invalid", message.toString(),
+    String message = kind + " \"" + name + "\" is invalid: " + FieldProblem.join(problems);
+    return new AdmissionResponse(false, 422, "Invalid", message,
         new Invalid(group, kind, name, List.copyOf(problems)), List.of(), List.copyOf(warnings));
   }
 
