@@ -18,6 +18,11 @@ public final class ControlPlaneExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return shared(context);
+  }
+
+  /** The test JVM's control plane, started on first use. */
+  public static ControlPlane shared(ExtensionContext context) {
     return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
         .getOrComputeIfAbsent(ControlPlane.class, key -> {
           ControlPlane plane = ControlPlane.start();

@@ -3,7 +3,6 @@ package io.sei.p2p.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.resources.P2pService;
@@ -12,36 +11,22 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The controller's Services as the real AWS Load Balancer Controller reads them (against moto): NLBs of the type,
  * scheme, targets, listener and attributes the spec asks for, published and started through their real names.
  */
-@ExtendWith(ControlPlaneExtension.class)
 class AwsLoadBalancerControllerIT {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static ControlPlane plane;
-  private static KubernetesClient client;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.withoutSimulator();
   private AwsLoadBalancerController loadBalancers;
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
-    plane = controlPlane;
-    client = plane.client();
-    cluster = TestCluster.withoutSimulator(plane);
-  }
 
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @AfterEach
   void stopLoadBalancers() {
@@ -111,9 +96,9 @@ class AwsLoadBalancerControllerIT {
 
   /** A fresh namespace that a fresh load balancer controller (and moto) watches. */
   private String namespaceWithLoadBalancers(String prefix) throws Exception {
-    String ns = plane.newNamespace(prefix);
-    loadBalancers = AwsLoadBalancerController.start(plane, ns, HostsFile.ofThisJvm(),
-        Files.createTempDirectory(plane.workDir(), prefix));
+    String ns = cluster.plane().newNamespace(prefix);
+    loadBalancers = AwsLoadBalancerController.start(cluster.plane(), ns, HostsFile.ofThisJvm(),
+        Files.createTempDirectory(cluster.plane().workDir(), prefix));
     return ns;
   }
 

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.controller.ControllerConfig;
 import io.sei.p2p.controller.SeiNodeDeploymentReconciler;
@@ -29,37 +28,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** SPEC §8 scenarios 4-7 and the controller's promises, end to end on the real apiserver. */
-@ExtendWith(ControlPlaneExtension.class)
+/** The controller's promises, end to end on the real apiserver. */
 class ControllerIT {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static ControlPlane plane;
-  private static KubernetesClient client;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
-    plane = controlPlane;
-    client = plane.client();
-    cluster = TestCluster.start(plane, Duration.ofSeconds(1), Duration.ofSeconds(2));
-  }
 
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @Test
   void aTcpDeploymentGetsAnNlbPerChildAndEachStartsOnlyOncePublished() {
-    String ns = plane.newNamespace("publish");
+    String ns = cluster.plane().newNamespace("publish");
     cluster.simulator().silence(ns, "fleet-2-p2p");
-    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, TestCluster.ROUTABLE); Controller controller = controller(ns)) {
+    try (LocalWebhook webhook = LocalWebhook.startFor(cluster.plane(), ns, TestCluster.ROUTABLE); Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
 
       for (int i = 0; i < 3; i++) {
@@ -86,7 +71,7 @@ class ControllerIT {
       // fleet-2 has no load balancer yet: its StatefulSet is held, by the controller and by the webhook's gate
       Await.until("fleet-2 waiting for its load balancer", WAIT, () -> "LoadBalancerPending".equals(publishedReason(ns, "fleet-2")));
       assertThat(cluster.statefulSet(ns, "fleet-2")).isNull();
-      Kubectl.Result direct = plane.kubectl().runWithInput(Manifests.statefulSet("fleet-2"), "-n", ns, "create", "-f", "-");
+      Kubectl.Result direct = cluster.plane().kubectl().runWithInput(Manifests.statefulSet("fleet-2"), "-n", ns, "create", "-f", "-");
       assertThat(direct.stderr()).contains("Error from server (Forbidden)")
           .contains("SeiNode fleet-2 publishes P2P over tcp but status.externalAddress is not set yet");
 
@@ -123,7 +108,7 @@ class ControllerIT {
           && deploymentStatus(ns, "fleet", "readyReplicas") == 3);
 
       // a child whose pod stops being Ready (its probe fails) is no longer counted ready, though it still runs
-      client.pods().inNamespace(ns).withName("fleet-1-0").editStatus(pod -> {
+      cluster.client().pods().inNamespace(ns).withName("fleet-1-0").editStatus(pod -> {
         pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
             .forEach(c -> c.setStatus("False"));
         return pod;
@@ -140,14 +125,14 @@ class ControllerIT {
    */
   @Test
   void theControllerItselfHoldsANodeUntilItsLoadBalancerHasANameThatResolves() {
-    String ns = plane.newNamespace("own-hold");
+    String ns = cluster.plane().newNamespace("own-hold");
     cluster.simulator().silence(ns, "solo-p2p");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.fullNode("solo", "networking: {tcp: {}}"));
       Await.until("LoadBalancerPending", WAIT, () -> "LoadBalancerPending".equals(publishedReason(ns, "solo")));
       int reconciles = TestCluster.reconciles(controller, "SeiNode");
       // a change to one of its objects makes the controller decide again
-      assertThat(plane.kubectl().run("-n", ns, "annotate", "service", "solo", "poke=1").succeeded()).isTrue();
+      assertThat(cluster.plane().kubectl().run("-n", ns, "annotate", "service", "solo", "poke=1").succeeded()).isTrue();
       Await.until("reconciled again", WAIT, () -> TestCluster.reconciles(controller, "SeiNode") > reconciles);
       assertThat(cluster.statefulSet(ns, "solo")).as("no StatefulSet before the address").isNull();
 
@@ -168,7 +153,7 @@ class ControllerIT {
 
   @Test
   void consumersPeerWithProducersTakeLatePublicationWithoutARestartAndIdleMeansNoWrites() throws Exception {
-    String ns = plane.newNamespace("peers");
+    String ns = cluster.plane().newNamespace("peers");
     Instant started = Instant.now();
     cluster.simulator().silence(ns, "producers-1-p2p");
     try (Controller controller = controller(ns)) {
@@ -237,7 +222,7 @@ class ControllerIT {
 
   @Test
   void optingOutDeletesTheServicesClearsTheAddressesAndRollsThePods() {
-    String ns = plane.newNamespace("optout");
+    String ns = cluster.plane().newNamespace("optout");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
       Await.until("both published and started", WAIT, () -> cluster.statefulSet(ns, "fleet-0") != null && cluster.statefulSet(ns, "fleet-1") != null);
@@ -257,7 +242,7 @@ class ControllerIT {
   /** A paused node's pod stops while its load balancer and address stay, and it resumes as itself. */
   @Test
   void pausingStopsThePodAndKeepsTheLoadBalancerAndTheAddressThenResumes() {
-    String ns = plane.newNamespace("pause");
+    String ns = cluster.plane().newNamespace("pause");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.fullNode("napper", "networking: {tcp: {}}"));
       Await.until("running and published", WAIT, () -> runningPod(ns, "napper")
@@ -289,13 +274,13 @@ class ControllerIT {
    */
   @Test
   void aLeaderWhoseLeaseAnotherReplicaTookGivesUp() throws InterruptedException {
-    String ns = plane.newNamespace("lease-lost");
+    String ns = cluster.plane().newNamespace("lease-lost");
     CountDownLatch gaveUp = new CountDownLatch(1);
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE, gaveUp::countDown)) {
       Await.until("leading", WAIT, () -> lease(ns) != null && lease(ns).getSpec().getHolderIdentity() != null);
       String identity = lease(ns).getSpec().getHolderIdentity();
 
-      client.resources(Lease.class).inNamespace(ns).withName(ControllerConfig.LEASE_NAME).edit(lease -> {
+      cluster.client().resources(Lease.class).inNamespace(ns).withName(ControllerConfig.LEASE_NAME).edit(lease -> {
         lease.getSpec().setHolderIdentity("another-replica");
         lease.getSpec().setRenewTime(ZonedDateTime.now());
         return lease;
@@ -315,21 +300,21 @@ class ControllerIT {
    */
   @Test
   void aControllerWhoseCacheStopsForGoodGivesUp() throws Exception {
-    String ns = plane.newNamespace("cache-stopped");
+    String ns = cluster.plane().newNamespace("cache-stopped");
     CountDownLatch gaveUp = new CountDownLatch(1);
     String crd = HasMetadata.getFullResourceName(SeiNode.class);
-    JSONSchemaProps image = imageSchema(client.apiextensions().v1().customResourceDefinitions().withName(crd).get());
+    JSONSchemaProps image = imageSchema(cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd).get());
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE, gaveUp::countDown)) {
       cluster.apply(ns, Manifests.fullNode("readable", "networking: {http: {}}"));
       Await.until("the controller reconciled a node", WAIT, () -> cluster.node(ns, "readable").getStatus() != null);
-      client.apiextensions().v1().customResourceDefinitions().withName(crd).edit(loosened -> {
+      cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd).edit(loosened -> {
         imageSchema(loosened).setType(null);
         imageSchema(loosened).setMinLength(null);
         imageSchema(loosened).setMaxLength(null);
         imageSchema(loosened).setXKubernetesPreserveUnknownFields(true);
         return loosened;
       });
-      Await.until("a SeiNode whose image is an object is stored", WAIT, () -> plane.kubectl().runWithInput("""
+      Await.until("a SeiNode whose image is an object is stored", WAIT, () -> cluster.plane().kubectl().runWithInput("""
           apiVersion: sei.io/v1alpha1
           kind: SeiNode
           metadata: {name: unreadable}
@@ -338,8 +323,8 @@ class ControllerIT {
 
       assertThat(gaveUp.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the controller gave up").isTrue();
     } finally {
-      plane.kubectl().run("-n", ns, "delete", "seinode", "unreadable", "--ignore-not-found", "--wait");
-      client.apiextensions().v1().customResourceDefinitions().withName(crd).edit(restored -> {
+      cluster.plane().kubectl().run("-n", ns, "delete", "seinode", "unreadable", "--ignore-not-found", "--wait");
+      cluster.client().apiextensions().v1().customResourceDefinitions().withName(crd).edit(restored -> {
         restored.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec")
             .getProperties().put("image", image);
         return restored;
@@ -353,7 +338,7 @@ class ControllerIT {
   }
 
   private static Lease lease(String ns) {
-    return client.resources(Lease.class).inNamespace(ns).withName(ControllerConfig.LEASE_NAME).get();
+    return cluster.client().resources(Lease.class).inNamespace(ns).withName(ControllerConfig.LEASE_NAME).get();
   }
 
   private static boolean runningPod(String ns, String node) {
@@ -362,7 +347,7 @@ class ControllerIT {
 
   @Test
   void aBlankIngressKeepsTheAddressAndScalingDownLeavesNoOrphans() throws Exception {
-    String ns = plane.newNamespace("keep");
+    String ns = cluster.plane().newNamespace("keep");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
       Await.until("all published", WAIT, () -> List.of(0, 1, 2).stream()
@@ -394,23 +379,23 @@ class ControllerIT {
     String deployment = Manifests.deployment("bad-fleet", "", 2, "",
         "peers: [{static: {addresses: [\"" + bad + "\"]}}]");
     // the webhook's own words for these objects, from a namespace it serves
-    String served = plane.newNamespace("refused");
+    String served = cluster.plane().newNamespace("refused");
     String refusedNode;
     String refusedDeployment;
-    try (LocalWebhook webhook = LocalWebhook.startFor(plane, served, TestCluster.ROUTABLE)) {
-      refusedNode = plane.kubectl().runWithInput(node, "-n", served, "apply", "-f", "-").stderr();
-      refusedDeployment = plane.kubectl().runWithInput(deployment, "-n", served, "apply", "-f", "-").stderr();
+    try (LocalWebhook webhook = LocalWebhook.startFor(cluster.plane(), served, TestCluster.ROUTABLE)) {
+      refusedNode = cluster.plane().kubectl().runWithInput(node, "-n", served, "apply", "-f", "-").stderr();
+      refusedDeployment = cluster.plane().kubectl().runWithInput(deployment, "-n", served, "apply", "-f", "-").stderr();
     }
     assertThat(refusedNode).contains("SeiNode \"bad-peer\" is invalid: ");
     assertThat(refusedDeployment).contains("SeiNodeDeployment \"bad-fleet\" is invalid: ");
 
     // no webhook serves this namespace (down, or its validating configuration removed): the apiserver stores them
-    String ns = plane.newNamespace("invalid");
+    String ns = cluster.plane().newNamespace("invalid");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, node);
       cluster.apply(ns, deployment);
       Await.until("bad-peer Valid=False", WAIT, () -> "Invalid".equals(cluster.reason(ns, "bad-peer", "Valid")));
-      Await.until("bad-fleet Valid=False", WAIT, () -> client.resources(SeiNodeDeployment.class).inNamespace(ns)
+      Await.until("bad-fleet Valid=False", WAIT, () -> cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns)
           .withName("bad-fleet").get().getStatus() != null && "Invalid".equals(deploymentCondition(ns, "bad-fleet",
           "Valid").getReason()));
       int reconciles = TestCluster.reconciles(controller, "SeiNode");
@@ -423,11 +408,11 @@ class ControllerIT {
       assertThat(cluster.condition(ns, "bad-peer", "Valid").getMessage()).contains(bad);
       assertThat(cluster.events(ns, "bad-peer")).as("one Event, not one per reconcile").containsOnlyOnce("Invalid");
       assertThat(cluster.events(ns, "bad-fleet")).containsOnlyOnce("Invalid");
-      assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
-      assertThat(client.configMaps().inNamespace(ns).withLabel(WellKnown.LABEL_NODE).list().getItems()).isEmpty();
-      assertThat(client.secrets().inNamespace(ns).withLabel(WellKnown.LABEL_NODE).list().getItems()).isEmpty();
-      assertThat(client.apps().statefulSets().inNamespace(ns).list().getItems()).isEmpty();
-      assertThat(client.resources(SeiNode.class).inNamespace(ns).list().getItems()).as("no child of bad-fleet")
+      assertThat(cluster.client().services().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(cluster.client().configMaps().inNamespace(ns).withLabel(WellKnown.LABEL_NODE).list().getItems()).isEmpty();
+      assertThat(cluster.client().secrets().inNamespace(ns).withLabel(WellKnown.LABEL_NODE).list().getItems()).isEmpty();
+      assertThat(cluster.client().apps().statefulSets().inNamespace(ns).list().getItems()).isEmpty();
+      assertThat(cluster.client().resources(SeiNode.class).inNamespace(ns).list().getItems()).as("no child of bad-fleet")
           .extracting(n -> n.getMetadata().getName()).containsExactly("bad-peer");
 
       String fixed = "ab".repeat(20) + "@peer.example.com:26656";
@@ -438,13 +423,13 @@ class ControllerIT {
   }
 
   private Condition deploymentCondition(String ns, String name, String type) {
-    return client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get().getStatus().conditions()
+    return cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get().getStatus().conditions()
         .stream().filter(condition -> type.equals(condition.getType())).findFirst().orElseThrow();
   }
 
   @Test
   void aNonRoutableClusterCreatesNoServiceSaysWhyOnceAndConvergesWhenFixed() throws Exception {
-    String ns = plane.newNamespace("unroutable");
+    String ns = cluster.plane().newNamespace("unroutable");
     try (Controller controller = cluster.controller(ns, Map.of("SEI_NOT_ROUTABLE_RECHECK_SECONDS", "2"))) {
       cluster.apply(ns, Manifests.fullNode("lonely", "networking: {tcp: {}}"));
       Await.until("NotRoutable", WAIT, () -> "NotRoutable".equals(publishedReason(ns, "lonely")));
@@ -464,7 +449,7 @@ class ControllerIT {
 
   @Test
   void aNewTargetTypeNeverTouchesAnExistingLoadBalancerAndSaysSo() {
-    String ns = plane.newNamespace("kept-settings");
+    String ns = cluster.plane().newNamespace("kept-settings");
     try (Controller ipTargets = controller(ns)) {
       cluster.apply(ns, Manifests.fullNode("veteran", "networking: {tcp: {}}"));
       Await.until("veteran published", WAIT, () -> "Published".equals(publishedReason(ns, "veteran")));
@@ -494,7 +479,7 @@ class ControllerIT {
   /** Drift on either Service (ports, selector, labels) is put back; the load balancer and the pod stay as they are. */
   @Test
   void driftOnTheServicesIsRepairedAndTheLoadBalancerKept() {
-    String ns = plane.newNamespace("drift");
+    String ns = cluster.plane().newNamespace("drift");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.fullNode("drifty", "networking: {tcp: {}}"));
       Await.until("started", WAIT, () -> cluster.statefulSet(ns, "drifty") != null);
@@ -502,12 +487,12 @@ class ControllerIT {
       String address = cluster.node(ns, "drifty").getStatus().externalAddress();
       String hash = podTemplateHash(ns, "drifty");
 
-      assertThat(plane.kubectl().run("-n", ns, "patch", "service", "drifty-p2p", "--type=merge", "-p",
+      assertThat(cluster.plane().kubectl().run("-n", ns, "patch", "service", "drifty-p2p", "--type=merge", "-p",
           "{\"metadata\":{\"labels\":{\"sei.io/component\":\"tampered\"}},"
               + "\"spec\":{\"selector\":{\"statefulset.kubernetes.io/pod-name\":\"someone-else-0\"},"
               + "\"ports\":[{\"name\":\"p2p\",\"protocol\":\"TCP\",\"port\":26000,\"targetPort\":26000}]}}")
           .succeeded()).isTrue();
-      assertThat(plane.kubectl().run("-n", ns, "patch", "service", "drifty", "--type=merge", "-p",
+      assertThat(cluster.plane().kubectl().run("-n", ns, "patch", "service", "drifty", "--type=merge", "-p",
           "{\"spec\":{\"ports\":[{\"name\":\"p2p\",\"protocol\":\"TCP\",\"port\":26000}]}}").succeeded()).isTrue();
 
       Await.until("the load balancer Service repaired", WAIT, () -> {
@@ -530,7 +515,7 @@ class ControllerIT {
 
   @Test
   void retainKeepsTheChildrenWhenTheDeploymentIsDeleted() {
-    String ns = plane.newNamespace("retain");
+    String ns = cluster.plane().newNamespace("retain");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.deployment("kept", "", 2, "deletionPolicy: Retain", ""));
       Await.until("children", WAIT, () -> cluster.node(ns, "kept-0") != null && cluster.node(ns, "kept-1") != null);
@@ -539,10 +524,10 @@ class ControllerIT {
 
       ConfigMap canary = ownedBy(ns, "kept");
 
-      client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").delete();
+      cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").delete();
 
-      Await.until("deployment gone", WAIT, () -> client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").get() == null);
-      Await.until("the garbage collector has dealt with its dependents", WAIT, () -> client.resource(canary).get() == null);
+      Await.until("deployment gone", WAIT, () -> cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName("kept").get() == null);
+      Await.until("the garbage collector has dealt with its dependents", WAIT, () -> cluster.client().resource(canary).get() == null);
       assertThat(List.of("kept-0", "kept-1")).allSatisfy(child -> {
         assertThat(cluster.node(ns, child)).as(child + " kept").isNotNull();
         assertThat(cluster.node(ns, child).getMetadata().getOwnerReferences()).as(child + " released").isEmpty();
@@ -552,7 +537,7 @@ class ControllerIT {
 
   @Test
   void theDefaultDeletionPolicyDeletesTheChildrenWithTheirObjects() {
-    String ns = plane.newNamespace("delete");
+    String ns = cluster.plane().newNamespace("delete");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.deployment("gone", "", 2, "", "networking: {tcp: {}}"));
       Await.until("children started", WAIT, () -> cluster.statefulSet(ns, "gone-0") != null
@@ -560,19 +545,19 @@ class ControllerIT {
       assertThat(finalizers(ns, "gone")).as("no finalizer: the children go by their owner references, and a "
           + "deployment outliving its controller (an uninstall) is not kept").isEmpty();
 
-      client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("gone").delete();
+      cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName("gone").delete();
 
       Await.until("children gone", WAIT, () -> cluster.node(ns, "gone-0") == null && cluster.node(ns, "gone-1") == null);
-      Await.until("their Services and StatefulSets gone", WAIT, () -> client.services().inNamespace(ns).list()
-          .getItems().isEmpty() && client.apps().statefulSets().inNamespace(ns).list().getItems().isEmpty());
-      assertThat(client.secrets().inNamespace(ns).withLabel("sei.io/node").list().getItems())
+      Await.until("their Services and StatefulSets gone", WAIT, () -> cluster.client().services().inNamespace(ns).list()
+          .getItems().isEmpty() && cluster.client().apps().statefulSets().inNamespace(ns).list().getItems().isEmpty());
+      assertThat(cluster.client().secrets().inNamespace(ns).withLabel("sei.io/node").list().getItems())
           .as("node keys outlive their nodes").hasSize(2);
     }
   }
 
   @Test
   void switchingFromRetainToDeleteDropsTheFinalizerAndTheChildrenGoWithTheDeployment() {
-    String ns = plane.newNamespace("switch");
+    String ns = cluster.plane().newNamespace("switch");
     try (Controller controller = controller(ns)) {
       cluster.apply(ns, Manifests.deployment("switched", "", 1, "deletionPolicy: Retain", ""));
       Await.until("child and finalizer", WAIT, () -> cluster.node(ns, "switched-0") != null
@@ -580,7 +565,7 @@ class ControllerIT {
 
       cluster.apply(ns, Manifests.deployment("switched", "", 1, "deletionPolicy: Delete", ""));
       Await.until("finalizer dropped", WAIT, () -> finalizers(ns, "switched").isEmpty());
-      client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("switched").delete();
+      cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName("switched").delete();
 
       Await.until("child gone with it", WAIT, () -> cluster.node(ns, "switched-0") == null);
     }
@@ -588,8 +573,8 @@ class ControllerIT {
 
   /** A ConfigMap owned by the deployment: once the garbage collector has removed it, it has seen the deletion. */
   private static ConfigMap ownedBy(String ns, String deployment) {
-    SeiNodeDeployment owner = client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(deployment).get();
-    return client.resource(new ConfigMapBuilder().withNewMetadata().withName(deployment + "-canary").withNamespace(ns)
+    SeiNodeDeployment owner = cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName(deployment).get();
+    return cluster.client().resource(new ConfigMapBuilder().withNewMetadata().withName(deployment + "-canary").withNamespace(ns)
         .addNewOwnerReference().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
         .withName(deployment).withUid(owner.getMetadata().getUid()).endOwnerReference().endMetadata().build())
         .create();
@@ -598,7 +583,7 @@ class ControllerIT {
   // ---- helpers
 
   private static List<String> finalizers(String ns, String deployment) {
-    return client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(deployment).get().getMetadata()
+    return cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName(deployment).get().getMetadata()
         .getFinalizers();
   }
 
@@ -626,8 +611,8 @@ class ControllerIT {
   }
 
   private static int deploymentStatus(String ns, String name, String field) {
-    JsonNode status = client.getKubernetesSerialization().convertValue(
-        client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get().getStatus(), JsonNode.class);
+    JsonNode status = cluster.client().getKubernetesSerialization().convertValue(
+        cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get().getStatus(), JsonNode.class);
     return status.path(field).asInt();
   }
 }

@@ -18,14 +18,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The {@code ec2Tags} peer source on the real apiserver, against EC2 as moto serves it (through {@link Ec2Gate}, which
  * counts the calls and plays EC2's throttling and refusals): the node's {@code persistent-peers} holds exactly the
  * usable running instances, follows their changes without a restart, and keeps them through an outage.
  */
-@ExtendWith(ControlPlaneExtension.class)
 class Ec2PeersIT {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -33,17 +32,15 @@ class Ec2PeersIT {
   private static final String OTHER_REGION = "us-west-2";
   private static final Map<String, String> AWS_PROPERTIES = Map.of("aws.accessKeyId", "testing",
       "aws.secretAccessKey", "testing");
-  private static ControlPlane plane;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(1), Duration.ofSeconds(1));
   private static Moto moto;
   private static Ec2Gate gate;
   private static String privateSubnet;
   private static int nodeIds;
 
   @BeforeAll
-  static void start(ControlPlane controlPlane) throws Exception {
-    plane = controlPlane;
-    cluster = TestCluster.start(plane, Duration.ofSeconds(1), Duration.ofSeconds(1));
+  static void start() throws Exception {
     Path logs = Files.createTempDirectory("sei-p2p-ec2-peers-");
     moto = Moto.start(ControlPlaneBinaries.locate("moto").motoServer(), logs.resolve("moto.log"));
     gate = Ec2Gate.start(moto);
@@ -61,7 +58,6 @@ class Ec2PeersIT {
     if (moto != null) {
       moto.close();
     }
-    cluster.close();
   }
 
   @AfterEach
@@ -71,7 +67,7 @@ class Ec2PeersIT {
 
   @Test
   void theConfigHoldsExactlyTheUsableRunningInstancesAndFollowsThemWithoutARestart() {
-    String ns = plane.newNamespace("ec2-peers");
+    String ns = cluster.plane().newNamespace("ec2-peers");
     Map<String, String> group = Map.of("sei.io/test-group", ns, "role", "sentry");
     Tagged publicOne = run(group, null);
     Tagged ownPort = run(group, Map.of("sei.io/p2p-port", "30000"), null);
@@ -123,7 +119,7 @@ class Ec2PeersIT {
 
   @Test
   void anOutageKeepsThePeersSaysWhyAndRecoversByItself() throws Exception {
-    String ns = plane.newNamespace("ec2-outage");
+    String ns = cluster.plane().newNamespace("ec2-outage");
     Map<String, String> group = Map.of("sei.io/test-group", ns);
     Set<String> expected = Set.of(peer(run(group, null), 26656), peer(run(group, null), 26656));
     try (Controller controller = controller(ns)) {
@@ -161,7 +157,7 @@ class Ec2PeersIT {
 
   @Test
   void aFleetListingOneSourceCostsOneDescribeInstancesPerRefreshPeriod() throws Exception {
-    String ns = plane.newNamespace("ec2-fleet");
+    String ns = cluster.plane().newNamespace("ec2-fleet");
     Map<String, String> group = Map.of("sei.io/test-group", ns);
     Set<String> expected = Set.of(peer(run(group, null), 26656), peer(run(group, null), 26656));
     int replicas = 30;

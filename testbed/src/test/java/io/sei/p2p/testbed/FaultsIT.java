@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.model.WellKnown;
@@ -17,39 +16,25 @@ import io.sei.p2p.resources.SeidSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults around the controller: quotas, recreated load balancers, blank reads, DNS that goes away, writes refused.
  */
-@ExtendWith(ControlPlaneExtension.class)
 class FaultsIT {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static ControlPlane plane;
-  private static KubernetesClient client;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
-    plane = controlPlane;
-    client = plane.client();
-    cluster = TestCluster.start(plane, Duration.ofSeconds(1), Duration.ofSeconds(2));
-  }
 
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
-  /** SPEC §8 7b: a quota denial is retried for as long as it lasts, shown on the node, and heals by itself. */
+  /** A quota denial is retried for as long as it lasts, shown on the node, and heals by itself. */
   @Test
   void aLoadBalancerQuotaHoldsOneNodeSaysWhyAndLetsGoWhenRaised() throws Exception {
-    String ns = plane.newNamespace("quota");
-    client.resource(quota(ns, 2)).create();
+    String ns = cluster.plane().newNamespace("quota");
+    cluster.client().resource(quota(ns, 2)).create();
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       cluster.apply(ns, Manifests.deployment("fleet", "", 3, "networking: {tcp: {}}", ""));
 
@@ -67,7 +52,7 @@ class FaultsIT {
       // held longer than a bounded retry would keep trying (JOSDK's default gives up after 5 attempts in ~10 s)
       Thread.sleep(45_000);
       assertThat(cluster.reason(ns, node, "Synced")).as("still failing, still retried").isEqualTo("ServiceApplyFailed");
-      client.resource(quota(ns, 3)).update();
+      cluster.client().resource(quota(ns, 3)).update();
 
       Await.until("converged by itself", WAIT, () -> "Synced".equals(cluster.reason(ns, node, "Synced"))
           && cluster.statefulSet(ns, node) != null);
@@ -80,8 +65,8 @@ class FaultsIT {
    */
   @Test
   void aRecreatedLoadBalancerRollsItsNodeOnceAndNotItsPeers() {
-    String ns = plane.newNamespace("recreated");
-    try (PodStarts pods = new PodStarts(client, ns);
+    String ns = cluster.plane().newNamespace("recreated");
+    try (PodStarts pods = new PodStarts(cluster.client(), ns);
         Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       cluster.apply(ns, Manifests.deployment("fleet", "sei.io/role: mesh", 2, "networking: {tcp: {}}",
           "peers: [{seinodeDeployment: {selector: {sei.io/role: mesh}}}]"));
@@ -123,8 +108,8 @@ class FaultsIT {
   /** An ingress read as empty for 30 s never unpublishes a node, though the controller saw it. */
   @Test
   void aLongBlankIngressKeepsTheAddress() throws Exception {
-    String ns = plane.newNamespace("blank");
-    try (PodStarts pods = new PodStarts(client, ns);
+    String ns = cluster.plane().newNamespace("blank");
+    try (PodStarts pods = new PodStarts(cluster.client(), ns);
         Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       cluster.apply(ns, Manifests.fullNode("steady", "networking: {tcp: {}}"));
       Await.until("running", WAIT, () -> running(ns, "steady"));
@@ -148,8 +133,8 @@ class FaultsIT {
   /** A name that leaves DNS after its node started changes nothing: the node never waits for DNS again. */
   @Test
   void aNameLeavingDnsAfterTheStartChangesNothing() {
-    String ns = plane.newNamespace("dns-gone");
-    try (PodStarts pods = new PodStarts(client, ns);
+    String ns = cluster.plane().newNamespace("dns-gone");
+    try (PodStarts pods = new PodStarts(cluster.client(), ns);
         Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       cluster.apply(ns, Manifests.fullNode("resolved", "networking: {tcp: {}}"));
       Await.until("running", WAIT, () -> running(ns, "resolved"));
@@ -158,7 +143,7 @@ class FaultsIT {
       cluster.simulator().forgetDns(ns, "resolved-p2p");
       int reconciles = TestCluster.reconciles(controller, "SeiNode");
       // a change to one of its objects makes the controller look at the node again
-      assertThat(plane.kubectl().run("-n", ns, "annotate", "service", "resolved", "touched=yes").succeeded()).isTrue();
+      assertThat(cluster.plane().kubectl().run("-n", ns, "annotate", "service", "resolved", "touched=yes").succeeded()).isTrue();
 
       Await.until("the controller reconciled it", WAIT,
           () -> TestCluster.reconciles(controller, "SeiNode") > reconciles);
@@ -168,10 +153,10 @@ class FaultsIT {
     }
   }
 
-  /** SPEC §3.6: new peers that cannot be written leave the previous resolution in place, say why, and catch up. */
+  /** New peers that cannot be written leave the previous resolution in place, say why, and catch up. */
   @Test
   void peersThatCannotBeWrittenLeaveThePreviousResolutionUntilTheyCanBe() {
-    String ns = plane.newNamespace("frozen");
+    String ns = cluster.plane().newNamespace("frozen");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       cluster.apply(ns, Manifests.deployment("producers", "sei.io/role: producer", 1, "networking: {tcp: {}}", ""));
       cluster.apply(ns, Manifests.fullNode("reader", "peers: [{seinodeDeployment: {selector: {sei.io/role: producer}}}]"));
@@ -190,7 +175,7 @@ class FaultsIT {
       assertThat(resolved(ns, "reader")).as("the previous resolution kept").isEqualTo(previous);
       assertThat(cluster.configMap(ns, "reader").getData().get(SeidSettings.CONFIG_TOML)).isEqualTo(config);
 
-      client.resources(ValidatingAdmissionPolicyBinding.class).withName("frozen-" + ns).delete();
+      cluster.client().resources(ValidatingAdmissionPolicyBinding.class).withName("frozen-" + ns).delete();
       SeiNode producer1 = cluster.node(ns, "producers-1");
       assertThat(producer1.getStatus().externalAddress()).as("published while reader was refused").isNotNull();
       Await.until("caught up once it may write", WAIT, () -> "Synced".equals(cluster.reason(ns, "reader", "Synced"))
@@ -220,9 +205,9 @@ class FaultsIT {
         metadata: {name: frozen-%1$s}
         spec: {policyName: frozen-%1$s, validationActions: [Deny]}
         """.formatted(ns));
-    assertThat(plane.kubectl().run("-n", ns, "create", "configmap", "probe").succeeded()).isTrue();
+    assertThat(cluster.plane().kubectl().run("-n", ns, "create", "configmap", "probe").succeeded()).isTrue();
     // the apiserver loads policies asynchronously
-    Await.until("the policy in force", WAIT, () -> plane.kubectl().run("-n", ns, "annotate", "--overwrite",
+    Await.until("the policy in force", WAIT, () -> cluster.plane().kubectl().run("-n", ns, "annotate", "--overwrite",
         "configmap", "probe", "at=" + System.nanoTime()).stderr().contains("peer configs are frozen here"));
   }
 

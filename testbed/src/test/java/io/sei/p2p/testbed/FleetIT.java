@@ -2,7 +2,6 @@ package io.sei.p2p.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.resources.SeidSettings;
@@ -15,13 +14,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** SPEC §8 7a and 7c: a fleet whose pods start once, at a small constant cost per node; pod IPs checked. */
-@ExtendWith(ControlPlaneExtension.class)
+/** A fleet whose pods start once, at a small constant cost per node; pod IPs checked. */
 class FleetIT {
 
   private static final Duration WAIT = Duration.ofSeconds(180);
@@ -29,28 +25,17 @@ class FleetIT {
   /** BENCHMARKS.md's target for the controller's writes per node. */
   private static final long MAX_WRITES_PER_NODE = 15;
   private static final Duration IDLE = Duration.ofSeconds(20);
-  private static ControlPlane plane;
-  private static KubernetesClient client;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(2), Duration.ofSeconds(3));
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
-    plane = controlPlane;
-    client = plane.client();
-    cluster = TestCluster.start(plane, Duration.ofSeconds(2), Duration.ofSeconds(3));
-  }
 
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   /** Two deployments of 50 whose children all peer with each other: every pod starts once, with all 99 peers. */
   @Test
   void aFleetConvergesWithEveryPodStartedOnceAtAConstantCostPerNode() throws InterruptedException {
-    String ns = plane.newNamespace("fleet");
+    String ns = cluster.plane().newNamespace("fleet");
     Instant started = Instant.now();
-    try (PodStarts pods = new PodStarts(client, ns);
+    try (PodStarts pods = new PodStarts(cluster.client(), ns);
         Controller controller = cluster.controller(ns, Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
             "SEI_PEER_SETTLE_SECONDS", "60", "SEI_PEER_UPDATE_SECONDS", "15"))) {
       for (String name : List.of("mesh-a", "mesh-b")) {
@@ -87,10 +72,10 @@ class FleetIT {
     }
   }
 
-  /** SPEC §8 7c: with ip targets, a pod IP outside SEI_VPC_CIDR cannot be an NLB target. */
+  /** With ip targets, a pod IP outside SEI_VPC_CIDR cannot be an NLB target. */
   @Test
   void aPodIpOutsideTheVpcCidrIsNotRoutable() {
-    String ns = plane.newNamespace("pod-ip");
+    String ns = cluster.plane().newNamespace("pod-ip");
     // the cluster setting is valid, but KWOK's pod CIDRs (10.0.128.0/20, 10.0.144.0/20) lie outside 10.0.0.0/17
     try (Controller controller = cluster.controller(ns, Map.of("SEI_VPC_CIDR", "10.0.0.0/17"))) {
       cluster.apply(ns, Manifests.fullNode("outside", "networking: {tcp: {}}"));

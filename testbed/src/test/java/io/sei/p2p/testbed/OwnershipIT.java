@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.Conditions;
 import io.sei.p2p.model.SeiNode;
@@ -16,36 +15,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The controller never writes what it does not control, and a node's key outlives the node. */
-@ExtendWith(ControlPlaneExtension.class)
 class OwnershipIT {
 
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static ControlPlane plane;
-  private static KubernetesClient client;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.simulating(Duration.ofMillis(500), Duration.ofMillis(500));
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
-    plane = controlPlane;
-    client = plane.client();
-    cluster = TestCluster.start(plane, Duration.ofMillis(500), Duration.ofMillis(500));
-  }
 
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @Test
   void aForeignConfigMapIsLeftUntouchedReportedAndTheNodeConvergesOnceItIsGone() {
-    String ns = plane.newNamespace("foreign-config");
-    assertThat(plane.kubectl().run("-n", ns, "create", "configmap", "victim-config", "--from-literal=mine=yes")
+    String ns = cluster.plane().newNamespace("foreign-config");
+    assertThat(cluster.plane().kubectl().run("-n", ns, "create", "configmap", "victim-config", "--from-literal=mine=yes")
         .succeeded()).isTrue();
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       Instant applied = Instant.now();
@@ -62,7 +47,7 @@ class OwnershipIT {
       assertThat(cluster.statefulSet(ns, "victim")).as("not started on someone else's config").isNull();
       Await.until("a Warning Event", WAIT, () -> cluster.events(ns, "victim").contains("NameConflict"));
 
-      client.resource(foreign).delete();
+      cluster.client().resource(foreign).delete();
       Await.until("converged by itself", WAIT, () -> cluster.statefulSet(ns, "victim") != null
           && "Synced".equals(cluster.reason(ns, "victim", "Synced")));
       assertThat(cluster.configMap(ns, "victim").getData()).containsKey(SeidSettings.CONFIG_TOML);
@@ -71,8 +56,8 @@ class OwnershipIT {
 
   @Test
   void aForeignServiceIsLeftUntouched() {
-    String ns = plane.newNamespace("foreign-service");
-    assertThat(plane.kubectl().run("-n", ns, "create", "service", "clusterip", "squatter", "--tcp=80:8080")
+    String ns = cluster.plane().newNamespace("foreign-service");
+    assertThat(cluster.plane().kubectl().run("-n", ns, "create", "service", "clusterip", "squatter", "--tcp=80:8080")
         .succeeded()).isTrue();
     Service before = cluster.service(ns, "squatter");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
@@ -91,7 +76,7 @@ class OwnershipIT {
 
   @Test
   void aDeploymentNeverTakesOverAnIndependentSeiNodeOfItsChildsName() {
-    String ns = plane.newNamespace("foreign-child");
+    String ns = cluster.plane().newNamespace("foreign-child");
     cluster.apply(ns, Manifests.fullNode("foo-0", ""));
     SeiNode independent = cluster.node(ns, "foo-0");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
@@ -115,17 +100,17 @@ class OwnershipIT {
 
   @Test
   void aNodeKeepsItsKeyWhenDeletedAndCreatedAgainAndThroughAScaleDownAndUp() {
-    String ns = plane.newNamespace("keys");
+    String ns = cluster.plane().newNamespace("keys");
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       cluster.apply(ns, Manifests.fullNode("keeper", ""));
       Await.until("a node ID", WAIT, () -> cluster.node(ns, "keeper").getStatus().nodeId() != null);
       String id = cluster.node(ns, "keeper").getStatus().nodeId();
-      Secret key = client.secrets().inNamespace(ns).withName("keeper-node-key").get();
+      Secret key = cluster.client().secrets().inNamespace(ns).withName("keeper-node-key").get();
       assertThat(key.getMetadata().getOwnerReferences()).as("owned by nobody, so it outlives the node").isEmpty();
       assertThat(key.getImmutable()).isTrue();
       assertThat(key.getMetadata().getLabels()).containsEntry("sei.io/node", "keeper");
 
-      client.resources(SeiNode.class).inNamespace(ns).withName("keeper").delete();
+      cluster.client().resources(SeiNode.class).inNamespace(ns).withName("keeper").delete();
       Await.until("the node is gone", WAIT, () -> cluster.node(ns, "keeper") == null);
       cluster.apply(ns, Manifests.fullNode("keeper", ""));
       Await.until("the same node ID again", WAIT, () -> id.equals(cluster.node(ns, "keeper").getStatus().nodeId()));
@@ -158,7 +143,7 @@ class OwnershipIT {
     String reconciled = kind.equals("seinode") ? "SeiNode" : "SeiNodeDeployment";
     for (String pex : List.of("false", "true", "false")) {
       int before = TestCluster.reconciles(controller, reconciled);
-      Kubectl.Result patched = plane.kubectl().run("-n", ns, "patch", kind, owner, "--type", "json", "-p",
+      Kubectl.Result patched = cluster.plane().kubectl().run("-n", ns, "patch", kind, owner, "--type", "json", "-p",
           "[{\"op\": \"add\", \"path\": \"" + specPath + "/overrides\", \"value\": {\"p2p.pex\": \"" + pex
               + "\"}}]");
       assertThat(patched.succeeded()).as(patched.toString()).isTrue();
@@ -173,11 +158,11 @@ class OwnershipIT {
   }
 
   private static String keyVersion(String ns, String node) {
-    return client.secrets().inNamespace(ns).withName(node + "-node-key").get().getMetadata().getResourceVersion();
+    return cluster.client().secrets().inNamespace(ns).withName(node + "-node-key").get().getMetadata().getResourceVersion();
   }
 
   private static Condition deploymentSynced(String ns, String name) {
-    SeiNodeDeployment deployment = client.resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get();
+    SeiNodeDeployment deployment = cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName(name).get();
     return deployment.getStatus() == null ? null
         : Conditions.find(deployment.getStatus().conditions(), "Synced");
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.model.SeiNode;
 import io.sei.p2p.resources.SeidSettings;
@@ -23,10 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Proof on the wire: real P2P nodes of seid's config lineage (Tendermint v0.35.9), each run from its SeiNode's
@@ -35,39 +32,27 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code [p2p] persistent-peers} and {@code external-address}, and the overrides that put each node on its own loopback
  * address, are read by the program that reads them in production.
  */
-@ExtendWith(ControlPlaneExtension.class)
 class P2pMeshIT {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final List<String> PUBLISHERS = List.of("pub-0", "pub-1", "pub-2", "pub-3");
   private static final List<String> CONSUMERS = List.of("cons-0", "cons-1");
 
-  private static ControlPlane plane;
-  private static KubernetesClient client;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
-    plane = controlPlane;
-    client = plane.client();
-    cluster = TestCluster.start(plane, Duration.ofSeconds(1), Duration.ofSeconds(1));
-  }
 
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @Test
   void theNodesFormTheMeshTheirPeerSourcesDeclare() throws Exception {
-    String ns = plane.newNamespace("mesh");
+    String ns = cluster.plane().newNamespace("mesh");
     Path dir = Files.createTempDirectory("sei-p2p-mesh-");
-    TendermintNode.Network network = TendermintNode.Network.create(plane.binaries().tendermint(), dir);
+    TendermintNode.Network network = TendermintNode.Network.create(cluster.plane().binaries().tendermint(), dir);
     Map<String, TendermintNode> running = new LinkedHashMap<>();
     Map<String, String> ip = new LinkedHashMap<>();
     all().forEach(node -> ip.put(node, "127.0.2." + (ip.size() + 1)));
     // the chain's genesis, through the product's genesis source (the test controller's SEI_GENESIS names it)
-    client.resource(new ConfigMapBuilder().withNewMetadata().withName(LocalSystem.GENESIS_CONFIGMAP).withNamespace(ns)
+    cluster.client().resource(new ConfigMapBuilder().withNewMetadata().withName(LocalSystem.GENESIS_CONFIGMAP).withNamespace(ns)
         .endMetadata().addToData(SeidSettings.GENESIS_FILE, network.genesis()).build()).create();
     try (Controller controller = cluster.controller(ns, TestCluster.ROUTABLE)) {
       // four tcp publishers peering with each other; two http consumers peering with the publishers
@@ -188,10 +173,10 @@ class P2pMeshIT {
 
   /** A node's process, from its StatefulSet, ConfigMaps and key Secret as the apiserver holds them. */
   private static TendermintNode start(TendermintNode.Network network, String ns, String node, String ip) {
-    Secret key = client.secrets().inNamespace(ns).withName(node + "-node-key").get();
+    Secret key = cluster.client().secrets().inNamespace(ns).withName(node + "-node-key").get();
     String nodeKey = new String(Base64.getDecoder().decode(key.getData().get(SeidSettings.NODE_KEY_FILE)),
         StandardCharsets.UTF_8);
-    ConfigMap genesis = client.configMaps().inNamespace(ns).withName(LocalSystem.GENESIS_CONFIGMAP).get();
+    ConfigMap genesis = cluster.client().configMaps().inNamespace(ns).withName(LocalSystem.GENESIS_CONFIGMAP).get();
     return TendermintNode.start(network, node, cluster.statefulSet(ns, node), cluster.configMap(ns, node), genesis,
         nodeKey, ip + ":26657");
   }

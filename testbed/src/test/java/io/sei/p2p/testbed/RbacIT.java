@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.LeaderElectionManager;
 import io.sei.p2p.controller.Controller;
 import io.sei.p2p.controller.ControllerConfig;
@@ -27,8 +26,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -41,10 +40,8 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -53,7 +50,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every rule of manifests/base/rbac.yaml is needed: a compact scenario that uses every permission converges with
  * the rules as written, and fails when any one rule is removed.
  */
-@ExtendWith(ControlPlaneExtension.class)
 class RbacIT {
 
   private static final String GENESIS = LocalSystem.GENESIS.get("SEI_GENESIS");
@@ -67,25 +63,14 @@ class RbacIT {
   private static final String NODE_KEY = "{\"priv_key\":{\"type\":\"tendermint/PrivKeyEd25519\",\"value\":"
       + "\"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw==\"}}";
   private static final String NODE_ID = "630dcd2966c4336691125448bbb25b4ff412a49c";
-  private static ControlPlane plane;
-  private static KubernetesClient client;
-  private static TestCluster cluster;
+  @RegisterExtension
+  static final TestCluster cluster = TestCluster.simulating(Duration.ofMillis(300), Duration.ofMillis(300));
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
-    plane = controlPlane;
-    client = plane.client();
-    cluster = TestCluster.start(plane, Duration.ofMillis(300), Duration.ofMillis(300));
-  }
 
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
 
   @Test
   void theScenarioConvergesWithTheRulesAsWritten() {
-    String ns = plane.newNamespace("rbac-full");
+    String ns = cluster.plane().newNamespace("rbac-full");
     Instant from = Instant.now();
     assertThat(run(ns, "rbac-full-ctl", controllerRole().getRules(), leaseRole().getRules(), () -> false))
         .isEqualTo(Outcome.CONVERGED);
@@ -112,10 +97,10 @@ class RbacIT {
    */
   @Test
   void theWebhooksScenarioMeetsNo403WithItsRulesAsWritten() {
-    String ns = plane.newNamespace("rbac-webhook-full");
+    String ns = cluster.plane().newNamespace("rbac-webhook-full");
     String account = ns + "-webhook";
     Instant from = Instant.now();
-    assertThat(runWebhook(ns, account, clusterRole(Rbac.WEBHOOK).getRules(), () -> AuditLog.requests(plane.auditLog(),
+    assertThat(runWebhook(ns, account, clusterRole(Rbac.WEBHOOK).getRules(), () -> AuditLog.requests(cluster.plane().auditLog(),
         "system:serviceaccount:" + Rbac.NAMESPACE + ":" + account, from, request -> true).stream()
         .map(request -> request.verb() + " " + request.resource()).collect(Collectors.toSet())
         .containsAll(List.of("list seinodes", "watch seinodes", "get seinodes", "create subjectaccessreviews"))))
@@ -127,7 +112,7 @@ class RbacIT {
   @ParameterizedTest(name = "webhook without {1} on {2}")
   @MethodSource("everyWebhookVerb")
   void everyWebhookVerbIsNeeded(int rule, String verb, String resources) {
-    String ns = plane.newNamespace("rbac-webhook-" + rule + "-" + verb);
+    String ns = cluster.plane().newNamespace("rbac-webhook-" + rule + "-" + verb);
     String account = ns + "-webhook";
     List<String> denied = clusterRole(Rbac.WEBHOOK).getRules().get(rule).getResources();
     Instant from = Instant.now();
@@ -170,7 +155,7 @@ class RbacIT {
   @ParameterizedTest(name = "{0} without {2} on {3}")
   @MethodSource("everyVerb")
   void everyVerbIsNeeded(String role, int rule, String verb, String resources) {
-    String ns = plane.newNamespace("rbac-" + role + "-" + rule + "-" + verb);
+    String ns = cluster.plane().newNamespace("rbac-" + role + "-" + rule + "-" + verb);
     String account = ns + "-ctl";
     List<PolicyRule> controllerRules = role.equals("controller") ? without(controllerRole().getRules(), rule, verb)
         : controllerRole().getRules();
@@ -192,25 +177,25 @@ class RbacIT {
    */
   @Test
   void aWebhookThatCannotReadSeiNodesIsUnreadyAndFailsClosed() {
-    String ns = plane.newNamespace("rbac-webhook");
+    String ns = cluster.plane().newNamespace("rbac-webhook");
     String webhookAccount = ns + "-webhook";
-    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE, webhookAccount)) {
+    try (LocalWebhook webhook = LocalWebhook.startFor(cluster.plane(), ns, ROUTABLE, webhookAccount)) {
       assertThat(readyz(webhook)).as("/readyz while the SeiNode cache cannot sync")
           .isEqualTo("503 SeiNode cache not synced yet");
       String account = ns + "-ctl";
       grant(ns, account, controllerRole().getRules(), leaseRole().getRules());
       try (Controller controller = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
           "SEI_GENESIS", GENESIS, "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
-          plane.clientAsServiceAccount(Rbac.NAMESPACE, account), () -> { })) {
+          cluster.plane().clientAsServiceAccount(Rbac.NAMESPACE, account), () -> { })) {
         apply(ns, Manifests.fullNode("gated", "networking: {tcp: {}}"));
         Await.until("the StatefulSet refused by the gate, failing closed", CONVERGES_WITHIN,
             () -> "StatefulSetApplyFailed".equals(cluster.reason(ns, "gated", "Synced")));
         assertThat(cluster.condition(ns, "gated", "Synced").getMessage())
             .contains("StatefulSet " + ns + "/gated is held: its owner SeiNode gated could not be checked")
             .contains("forbidden");
-        assertThat(client.apps().statefulSets().inNamespace(ns).withName("gated").get()).isNull();
+        assertThat(cluster.client().apps().statefulSets().inNamespace(ns).withName("gated").get()).isNull();
       }
-      client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(webhookAccount).endMetadata()
+      cluster.client().resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(webhookAccount).endMetadata()
           .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", Rbac.WEBHOOK)
           .addNewSubject().withKind("ServiceAccount").withName(webhookAccount).withNamespace(Rbac.NAMESPACE)
           .endSubject().build()).serverSideApply();
@@ -224,13 +209,13 @@ class RbacIT {
    */
   @Test
   void theNamespacedInstallWorksWithRolesAndReachesNoOtherNamespace() {
-    String teamA = plane.newNamespace("team-a");
-    String teamB = plane.newNamespace("team-b");
-    String elsewhere = plane.newNamespace("elsewhere");
+    String teamA = cluster.plane().newNamespace("team-a");
+    String teamB = cluster.plane().newNamespace("team-b");
+    String elsewhere = cluster.plane().newNamespace("elsewhere");
     String controller = "namespaced-ctl";
     String webhook = "namespaced-webhook";
     for (String account : List.of(controller, webhook)) {
-      client.resource(new ServiceAccountBuilder().withNewMetadata().withName(account).withNamespace(Rbac.NAMESPACE)
+      cluster.client().resource(new ServiceAccountBuilder().withNewMetadata().withName(account).withNamespace(Rbac.NAMESPACE)
           .endMetadata().build()).serverSideApply();
     }
     for (String ns : List.of(teamA, teamB)) {
@@ -242,8 +227,8 @@ class RbacIT {
         .map(ClusterRole.class::cast).filter(role -> role.getMetadata().getName().equals(Rbac.WEBHOOK)).findFirst()
         .orElseThrow();
     reviews.getMetadata().setName(webhook);
-    client.resource(reviews).serverSideApply();
-    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(webhook).endMetadata()
+    cluster.client().resource(reviews).serverSideApply();
+    cluster.client().resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(webhook).endMetadata()
         .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", webhook)
         .addNewSubject().withKind("ServiceAccount").withName(webhook).withNamespace(Rbac.NAMESPACE).endSubject()
         .build()).serverSideApply();
@@ -251,24 +236,24 @@ class RbacIT {
     Map<String, String> watch = Map.of("SEI_WATCH_NAMESPACES", teamA + "," + teamB);
     Map<String, String> webhookEnv = new HashMap<>(ROUTABLE);
     webhookEnv.putAll(watch);
-    try (LocalWebhook gate = LocalWebhook.startFor(plane, teamA, webhookEnv, webhook);
+    try (LocalWebhook gate = LocalWebhook.startFor(cluster.plane(), teamA, webhookEnv, webhook);
         Controller running = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
             "SEI_GENESIS", GENESIS, "SEI_WATCH_NAMESPACES", teamA + "," + teamB, "POD_NAMESPACE", teamA,
             "HEALTH_PORT", "0")),
-            plane.clientAsServiceAccount(Rbac.NAMESPACE, controller), () -> { })) {
+            cluster.plane().clientAsServiceAccount(Rbac.NAMESPACE, controller), () -> { })) {
       for (String ns : List.of(teamA, teamB)) {
         apply(ns, Manifests.deployment("fleet", "", 2, "", "networking: {tcp: {}}"));
       }
       for (String ns : List.of(teamA, teamB)) {
         Await.until("fleet in " + ns + " published and started", CONVERGES_WITHIN, () -> published(ns, "fleet-0")
-            && published(ns, "fleet-1") && client.apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null);
+            && published(ns, "fleet-1") && cluster.client().apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null);
       }
     }
     String asController = "system:serviceaccount:" + Rbac.NAMESPACE + ":" + controller;
     for (String[] verbAndResource : List.of(new String[] {"get", "secrets"}, new String[] {"create", "statefulsets"},
         new String[] {"list", "seinodes.sei.io"}, new String[] {"patch", "services"})) {
-      assertThat(plane.kubectl().can(teamA, asController, verbAndResource[0], verbAndResource[1])).isTrue();
-      assertThat(plane.kubectl().can(elsewhere, asController, verbAndResource[0], verbAndResource[1]))
+      assertThat(cluster.plane().kubectl().can(teamA, asController, verbAndResource[0], verbAndResource[1])).isTrue();
+      assertThat(cluster.plane().kubectl().can(elsewhere, asController, verbAndResource[0], verbAndResource[1]))
           .as(String.join(" ", verbAndResource) + " outside the watched namespaces").isFalse();
     }
   }
@@ -295,20 +280,20 @@ class RbacIT {
       if (object instanceof RoleBinding binding) {
         binding.getSubjects().forEach(subject -> subject.setName(accounts.get(subject.getName())));
       }
-      client.resource(object).serverSideApply();
+      cluster.client().resource(object).serverSideApply();
     }
   }
 
   private static List<HasMetadata> renderedNamespacedInstall() {
-    Kubectl.Result rendered = plane.kubectl().run("kustomize",
+    Kubectl.Result rendered = cluster.plane().kubectl().run("kustomize",
         RepoRoot.find().resolve("manifests/overlays/namespaced-example").toString());
     assertThat(rendered.succeeded()).as(rendered.toString()).isTrue();
-    return client.load(new ByteArrayInputStream(rendered.stdout().getBytes(StandardCharsets.UTF_8))).items();
+    return cluster.client().load(new ByteArrayInputStream(rendered.stdout().getBytes(StandardCharsets.UTF_8))).items();
   }
 
   private static List<HasMetadata> namespacedRoles() {
     try (InputStream in = Files.newInputStream(RepoRoot.find().resolve("manifests/namespaced-roles/roles.yaml"))) {
-      return client.load(in).items();
+      return cluster.client().load(in).items();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -323,8 +308,8 @@ class RbacIT {
     Role lease = leaseRole();
     lease.getMetadata().setNamespace(ns);
     lease.setRules(rules);
-    client.resource(lease).serverSideApply();
-    client.resource(new RoleBindingBuilder().withNewMetadata().withName(lease.getMetadata().getName())
+    cluster.client().resource(lease).serverSideApply();
+    cluster.client().resource(new RoleBindingBuilder().withNewMetadata().withName(lease.getMetadata().getName())
         .withNamespace(ns).endMetadata()
         .withNewRoleRef("rbac.authorization.k8s.io", "Role", lease.getMetadata().getName())
         .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE)
@@ -350,15 +335,15 @@ class RbacIT {
    * {@link #CONVERGES_WITHIN}, while the webhook ran.
    */
   private static boolean runWebhook(String ns, String account, List<PolicyRule> rules, BooleanSupplier seen) {
-    client.resource(new ServiceAccountBuilder().withNewMetadata().withName(account).withNamespace(Rbac.NAMESPACE)
+    cluster.client().resource(new ServiceAccountBuilder().withNewMetadata().withName(account).withNamespace(Rbac.NAMESPACE)
         .endMetadata().build()).serverSideApply();
     grantClusterRole(account, clusterRole(Rbac.WEBHOOK), rules);
-    client.resource(keySecret(ns, "val-key", NODE_KEY)).create();
-    client.resource(keySecret(ns, "val-sign", "{}")).create();
-    try (LocalWebhook webhook = LocalWebhook.startFor(plane, ns, ROUTABLE, account)) {
-      plane.kubectl().runWithInput(Manifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: val-key}}, "
+    cluster.client().resource(keySecret(ns, "val-key", NODE_KEY)).create();
+    cluster.client().resource(keySecret(ns, "val-sign", "{}")).create();
+    try (LocalWebhook webhook = LocalWebhook.startFor(cluster.plane(), ns, ROUTABLE, account)) {
+      cluster.plane().kubectl().runWithInput(Manifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: val-key}}, "
           + "signingKey: {secret: {secretName: val-sign}}}"), "-n", ns, "apply", "--dry-run=server", "-f", "-");
-      plane.kubectl().runWithInput("""
+      cluster.plane().kubectl().runWithInput("""
           apiVersion: apps/v1
           kind: StatefulSet
           metadata: {name: ghost, labels: {%s: ghost}}
@@ -375,7 +360,7 @@ class RbacIT {
 
   /** The requests the apiserver answered {@code account} with 403 since {@code from}, as "verb resource". */
   private static List<String> forbidden(String account, Instant from) {
-    return AuditLog.requests(plane.auditLog(), "system:serviceaccount:" + Rbac.NAMESPACE + ":" + account, from,
+    return AuditLog.requests(cluster.plane().auditLog(), "system:serviceaccount:" + Rbac.NAMESPACE + ":" + account, from,
         request -> request.code() == 403).stream().map(r -> r.verb() + " " + r.resource()).toList();
   }
 
@@ -394,7 +379,7 @@ class RbacIT {
     try {
       controller = Controller.start(ControllerConfig.fromEnv(Map.of("SEI_VPC_CIDR", "10.0.0.0/16",
           "SEI_GENESIS", GENESIS, "SEI_WATCH_NAMESPACES", ns, "POD_NAMESPACE", ns, "HEALTH_PORT", "0")),
-          plane.clientAsServiceAccount(Rbac.NAMESPACE, account), () -> { });
+          cluster.plane().clientAsServiceAccount(Rbac.NAMESPACE, account), () -> { });
     } catch (RuntimeException cannotStart) {
       // the operator checks its Lease permissions before it starts; the informers list and watch at once
       return denied.getAsBoolean() || Stream.iterate((Throwable) cannotStart, Objects::nonNull, Throwable::getCause)
@@ -404,23 +389,23 @@ class RbacIT {
     try (controller) {
       List<Step> steps = List.of(
           new Step(() -> {
-            client.resource(keySecret(ns, "val-key", NODE_KEY)).create();
-            client.resource(keySecret(ns, "val-sign", "{}")).create();
+            cluster.client().resource(keySecret(ns, "val-key", NODE_KEY)).create();
+            cluster.client().resource(keySecret(ns, "val-sign", "{}")).create();
             apply(ns, Manifests.seiNode("val", "validator: {nodeKey: {secret: {secretName: val-key}}, "
                 + "signingKey: {secret: {secretName: val-sign}}}"));
           }, () -> NODE_ID.equals(cluster.node(ns, "val").getStatus().nodeId())),
           new Step(() -> apply(ns, Manifests.deployment("fleet", "", 2, "deletionPolicy: Retain",
               "networking: {tcp: {}}")), () -> published(ns, "fleet-0") && published(ns, "fleet-1")
-              && client.apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null
-              && Integer.valueOf(2).equals(client.resources(SeiNodeDeployment.class).inNamespace(ns)
+              && cluster.client().apps().statefulSets().inNamespace(ns).withName("fleet-1").get() != null
+              && Integer.valueOf(2).equals(cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns)
                   .withName("fleet").get().getStatus().publishedReplicas())
               && cluster.events(ns, "fleet-0").contains("Published")),
           new Step(() -> apply(ns, Manifests.deployment("fleet", "", 1, "deletionPolicy: Retain",
               "networking: {tcp: {}}")), () -> cluster.node(ns, "fleet-1") == null),
           new Step(() -> apply(ns, Manifests.deployment("fleet", "", 1, "deletionPolicy: Retain", "")),
-              () -> client.services().inNamespace(ns).withName("fleet-0-p2p").get() == null),
-          new Step(() -> client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("fleet").delete(),
-              () -> client.resources(SeiNodeDeployment.class).inNamespace(ns).withName("fleet").get() == null
+              () -> cluster.client().services().inNamespace(ns).withName("fleet-0-p2p").get() == null),
+          new Step(() -> cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName("fleet").delete(),
+              () -> cluster.client().resources(SeiNodeDeployment.class).inNamespace(ns).withName("fleet").get() == null
                   && cluster.node(ns, "fleet-0").getMetadata().getOwnerReferences().isEmpty()));
       for (Step step : steps) {
         step.action().run();
@@ -440,7 +425,7 @@ class RbacIT {
 
   /** Whether the apiserver answered {@code account} 403 for {@code verb} on one of {@code resources} since then. */
   private static boolean deniedIn(String account, Instant from, List<String> resources, String verb) {
-    return AuditLog.requests(plane.auditLog(), "system:serviceaccount:" + Rbac.NAMESPACE + ":" + account, from,
+    return AuditLog.requests(cluster.plane().auditLog(), "system:serviceaccount:" + Rbac.NAMESPACE + ":" + account, from,
         request -> request.code() == 403 && resources.contains(request.resource())
             // a server-side apply that creates needs create as well as patch
             && (request.verb().equals(verb) || request.message().contains("cannot " + verb + " resource")))
@@ -467,7 +452,7 @@ class RbacIT {
   }
 
   private static void grant(String ns, String serviceAccount, List<PolicyRule> rules, List<PolicyRule> leaseRules) {
-    client.resource(new ServiceAccountBuilder().withNewMetadata().withName(serviceAccount)
+    cluster.client().resource(new ServiceAccountBuilder().withNewMetadata().withName(serviceAccount)
         .withNamespace(Rbac.NAMESPACE).endMetadata().build()).serverSideApply();
     grantClusterRole(serviceAccount, controllerRole(), rules);
     grantLease(ns, serviceAccount, leaseRules);
@@ -477,15 +462,15 @@ class RbacIT {
   private static void grantClusterRole(String serviceAccount, ClusterRole role, List<PolicyRule> rules) {
     role.getMetadata().setName(serviceAccount);
     role.setRules(rules);
-    client.resource(role).serverSideApply();
-    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(serviceAccount).endMetadata()
+    cluster.client().resource(role).serverSideApply();
+    cluster.client().resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(serviceAccount).endMetadata()
         .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", serviceAccount)
         .addNewSubject().withKind("ServiceAccount").withName(serviceAccount).withNamespace(Rbac.NAMESPACE).endSubject()
         .build()).serverSideApply();
   }
 
   private static Role leaseRole() {
-    return (Role) Rbac.manifest(plane.client()).stream().filter(Role.class::isInstance).findFirst().orElseThrow();
+    return (Role) Rbac.manifest(cluster.plane().client()).stream().filter(Role.class::isInstance).findFirst().orElseThrow();
   }
 
   private static ClusterRole controllerRole() {
@@ -493,7 +478,7 @@ class RbacIT {
   }
 
   private static ClusterRole clusterRole(String name) {
-    for (HasMetadata object : Rbac.manifest(plane.client())) {
+    for (HasMetadata object : Rbac.manifest(cluster.plane().client())) {
       if (object instanceof ClusterRole role && role.getMetadata().getName().equals(name)) {
         return role;
       }
@@ -502,12 +487,12 @@ class RbacIT {
   }
 
   private static boolean published(String ns, String node) {
-    SeiNode found = client.resources(SeiNode.class).inNamespace(ns).withName(node).get();
+    SeiNode found = cluster.client().resources(SeiNode.class).inNamespace(ns).withName(node).get();
     return found != null && found.getStatus() != null && found.getStatus().externalAddress() != null;
   }
 
   private static void apply(String ns, String manifest) {
-    Kubectl.Result result = plane.kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
+    Kubectl.Result result = cluster.plane().kubectl().runWithInput(manifest, "-n", ns, "apply", "-f", "-");
     assertThat(result.succeeded()).as(result.toString()).isTrue();
   }
 

@@ -29,37 +29,65 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the end-to-end tests do to the local cluster and read back from it, with the manifests' RBAC installed and
- * a load-balancer simulator running (one at a time: it acts on every Service).
+ * a load-balancer simulator running (one at a time: it acts on every Service). A JUnit extension: one per test class.
  */
-final class TestCluster implements AutoCloseable {
+final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
   static final Map<String, String> ROUTABLE = Map.of("SEI_VPC_CIDR", "10.0.0.0/16", "POD_IP", "10.0.3.7");
   static final String CONTROLLER_USER = AuditLog.serviceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
 
-  private final ControlPlane plane;
-  private final KubernetesClient client;
-  private final LoadBalancerSimulator simulator;
+  private final Duration ingressDelay;
+  private final Duration dnsDelay;
+  private ControlPlane plane;
+  private KubernetesClient client;
+  private LoadBalancerSimulator simulator;
 
-  private TestCluster(ControlPlane plane, LoadBalancerSimulator simulator) {
-    this.plane = plane;
-    this.client = plane.client();
-    this.simulator = simulator;
+  private TestCluster(Duration ingressDelay, Duration dnsDelay) {
+    this.ingressDelay = ingressDelay;
+    this.dnsDelay = dnsDelay;
   }
 
-  /** The simulator assigns an address {@code ingressDelay} after a Service appears, and DNS {@code dnsDelay} later. */
-  static TestCluster start(ControlPlane plane, Duration ingressDelay, Duration dnsDelay) {
-    Rbac.install(plane.client());
-    return new TestCluster(plane, LoadBalancerSimulator.start(plane.client(),
-        HostsFile.ofThisJvm(), ingressDelay, dnsDelay));
+  /**
+   * For a test class's {@code @RegisterExtension static final} field: before its first test, the shared control
+   * plane with the RBAC installed and a simulator that assigns an address {@code ingressDelay} after a Service
+   * appears, and DNS {@code dnsDelay} later; after its last test, the simulator stops.
+   */
+  static TestCluster simulating(Duration ingressDelay, Duration dnsDelay) {
+    return new TestCluster(ingressDelay, dnsDelay);
   }
 
-  /** No simulator: a real AWS Load Balancer Controller provisions the Services. */
-  static TestCluster withoutSimulator(ControlPlane plane) {
-    Rbac.install(plane.client());
-    return new TestCluster(plane, null);
+  /** The same with no simulator: a real AWS Load Balancer Controller provisions the Services. */
+  static TestCluster withoutSimulator() {
+    return new TestCluster(null, null);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    plane = ControlPlaneExtension.shared(context);
+    client = plane.client();
+    Rbac.install(client);
+    if (ingressDelay != null) {
+      simulator = LoadBalancerSimulator.start(client, HostsFile.ofThisJvm(), ingressDelay, dnsDelay);
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  ControlPlane plane() {
+    return plane;
+  }
+
+  KubernetesClient client() {
+    return client;
   }
 
   LoadBalancerSimulator simulator() {
