@@ -3,6 +3,7 @@ package io.sei.p2p.certs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.sei.p2p.model.WellKnown;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +28,10 @@ public final class CertsMain {
       if (args.length == 0 || !List.of("ensure", "cert-manager").contains(args[0])) {
         throw new IllegalArgumentException(USAGE);
       }
-      String namespace = "sei-system";
-      String service = "sei-p2p-webhook";
-      String secret = "sei-p2p-webhook-tls";
-      String configuration = "sei-p2p";
+      String namespace = WellKnown.INSTALL_NAMESPACE;
+      String service = WellKnown.WEBHOOK_NAME;
+      String secret = WellKnown.WEBHOOK_TLS_SECRET;
+      String configuration = WellKnown.WEBHOOK_CONFIGURATION;
       List<String> sans = new ArrayList<>();
       for (int i = 1; i < args.length; i += 2) {
         if (i + 1 >= args.length) {

@@ -9,6 +9,7 @@ import io.sei.p2p.config.PodSettings;
 import io.sei.p2p.config.Settings;
 import io.sei.p2p.model.NodeModes.Mode;
 import io.sei.p2p.model.SeiNode;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.net.Routability;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -61,7 +62,7 @@ public record ControllerConfig(
         NlbTargetType.parse(env.get("SEI_NLB_TARGET_TYPE")),
         Routability.vpcCidrSetting(env.get("SEI_VPC_CIDR")),
         Settings.list(env, "SEI_WATCH_NAMESPACES"),
-        env.getOrDefault("POD_NAMESPACE", "sei-system"),
+        env.getOrDefault("POD_NAMESPACE", WellKnown.INSTALL_NAMESPACE),
         Settings.bool(env, "SEI_LEADER_ELECTION", true),
         Settings.port(env, "HEALTH_PORT", 8081),
         Settings.seconds(env, "SEI_NOT_ROUTABLE_RECHECK_SECONDS", 60, 0, 3600),

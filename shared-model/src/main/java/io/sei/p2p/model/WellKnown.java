@@ -37,6 +37,17 @@ public final class WellKnown {
   /** The hash of the desired state the controller last applied to an object (writes are skipped while equal). */
   public static final String ANNOTATION_APPLIED_HASH = "sei.io/applied-hash";
 
+  // The install's own names (manifests/base), the defaults of the webhook's, the controller's and certs' settings.
+  public static final String INSTALL_NAMESPACE = "sei-system";
+  /** The webhook's Deployment, ServiceAccount and Service. */
+  public static final String WEBHOOK_NAME = "sei-p2p-webhook";
+  /** The controller's Deployment and ServiceAccount. */
+  public static final String CONTROLLER_NAME = "sei-p2p-controller";
+  /** The Secret holding the webhook's serving certificate. */
+  public static final String WEBHOOK_TLS_SECRET = "sei-p2p-webhook-tls";
+  /** The mutating and validating webhook configurations, whose caBundle is the serving certificate's CA. */
+  public static final String WEBHOOK_CONFIGURATION = "sei-p2p";
+
   // Tags on EC2 instances that an ec2Tags peer source lists (the keys upstream's controller reads).
   /** The instance's CometBFT node ID, 40 lowercase hex characters. */
   public static final String TAG_NODE_ID = "sei.io/node-id";

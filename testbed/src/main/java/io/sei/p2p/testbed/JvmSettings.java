@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.model.WellKnown;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,11 +24,11 @@ public final class JvmSettings {
   }
 
   public static List<String> webhook(KubernetesClient client) {
-    return of(client, "webhook", "sei-p2p-webhook");
+    return of(client, "webhook", WellKnown.WEBHOOK_NAME);
   }
 
   public static List<String> controller(KubernetesClient client) {
-    return of(client, "controller", "sei-p2p-controller");
+    return of(client, "controller", WellKnown.CONTROLLER_NAME);
   }
 
   /** The memory limit of {@code container} in {@code manifests/base/<container>.yaml}, in bytes. */

@@ -149,7 +149,7 @@ public final class LocalRun {
         if (!applied.succeeded()) {
           return false;
         }
-        for (String deployment : List.of("sei-p2p-webhook", "sei-p2p-controller")) {
+        for (String deployment : List.of(WellKnown.WEBHOOK_NAME, WellKnown.CONTROLLER_NAME)) {
           awaitRolledOut(plane, deployment);
           say(Rbac.NAMESPACE + "/" + deployment + " rolled out");
         }

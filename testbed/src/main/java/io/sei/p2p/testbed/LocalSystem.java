@@ -2,6 +2,7 @@ package io.sei.p2p.testbed;
 
 import io.sei.p2p.certs.IssuedCertificate;
 import io.sei.p2p.controller.ControllerMain;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.webhook.WebhookMain;
 import java.io.IOException;
 import java.net.URI;
@@ -89,7 +90,7 @@ public final class LocalSystem implements AutoCloseable {
    */
   public void startWebhook(String name, Map<String, String> env, String namespace, List<String> jvmOptions)
       throws Exception {
-    IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
+    IssuedCertificate serving = plane.certificateAuthority().issueServing(WellKnown.WEBHOOK_NAME,
         List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
     Path tls = Files.createDirectories(runDir.resolve(name + "-tls"));
     Files.writeString(tls.resolve("tls.crt"), serving.certificatePem());

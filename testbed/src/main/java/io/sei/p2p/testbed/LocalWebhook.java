@@ -3,6 +3,7 @@ package io.sei.p2p.testbed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.sei.p2p.certs.IssuedCertificate;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.webhook.Webhook;
 import io.sei.p2p.webhook.WebhookConfig;
 import java.io.IOException;
@@ -147,7 +148,7 @@ public final class LocalWebhook implements AutoCloseable {
   }
 
   private static Path tlsFiles(ControlPlane plane) {
-    IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
+    IssuedCertificate serving = plane.certificateAuthority().issueServing(WellKnown.WEBHOOK_NAME,
         List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
     try {
       Path dir = Files.createTempDirectory("sei-p2p-webhook-tls-");

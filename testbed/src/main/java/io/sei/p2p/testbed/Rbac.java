@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.sei.p2p.model.WellKnown;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,9 +15,9 @@ import java.util.List;
 /** The least-privilege RBAC of manifests/base/rbac.yaml, installed as users install it. */
 public final class Rbac {
 
-  public static final String NAMESPACE = "sei-system";
-  public static final String CONTROLLER = "sei-p2p-controller";
-  public static final String WEBHOOK = "sei-p2p-webhook";
+  public static final String NAMESPACE = WellKnown.INSTALL_NAMESPACE;
+  public static final String CONTROLLER = WellKnown.CONTROLLER_NAME;
+  public static final String WEBHOOK = WellKnown.WEBHOOK_NAME;
 
   private Rbac() {
   }

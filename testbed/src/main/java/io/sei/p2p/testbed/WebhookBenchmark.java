@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sei.p2p.certs.IssuedCertificate;
 import io.sei.p2p.controller.ControllerMain;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.webhook.WebhookMain;
 import java.io.IOException;
 import java.net.URI;
@@ -206,7 +207,7 @@ public final class WebhookBenchmark {
   }
 
   private Path servingCertificate() throws IOException {
-    IssuedCertificate serving = plane.certificateAuthority().issueServing("sei-p2p-webhook",
+    IssuedCertificate serving = plane.certificateAuthority().issueServing(WellKnown.WEBHOOK_NAME,
         List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
     Path dir = Files.createDirectories(work.resolve("tls"));
     Files.writeString(dir.resolve("tls.crt"), serving.certificatePem());

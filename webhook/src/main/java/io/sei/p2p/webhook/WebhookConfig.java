@@ -2,6 +2,7 @@ package io.sei.p2p.webhook;
 
 import io.sei.p2p.config.NlbTargetType;
 import io.sei.p2p.config.Settings;
+import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.net.Routability;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,10 +52,10 @@ public record WebhookConfig(
         Settings.seconds(env, "SHUTDOWN_DRAIN_SECONDS", 5, 0, 300),
         Settings.seconds(env, "TLS_POLL_SECONDS", 2, 1, 3600),
         tlsMode(env.getOrDefault("TLS_MODE", "files")),
-        env.getOrDefault("POD_NAMESPACE", "sei-system"),
-        env.getOrDefault("WEBHOOK_SERVICE", "sei-p2p-webhook"),
-        env.getOrDefault("TLS_SECRET", "sei-p2p-webhook-tls"),
-        env.getOrDefault("WEBHOOK_CONFIGURATION", "sei-p2p"),
+        env.getOrDefault("POD_NAMESPACE", WellKnown.INSTALL_NAMESPACE),
+        env.getOrDefault("WEBHOOK_SERVICE", WellKnown.WEBHOOK_NAME),
+        env.getOrDefault("TLS_SECRET", WellKnown.WEBHOOK_TLS_SECRET),
+        env.getOrDefault("WEBHOOK_CONFIGURATION", WellKnown.WEBHOOK_CONFIGURATION),
         Settings.seconds(env, "SELF_SIGNED_VALIDITY_SECONDS", 90 * 24 * 3600, 30, Integer.MAX_VALUE),
         List.copyOf(Settings.list(env, "TLS_EXTRA_NAMES")),
         Settings.seconds(env, "REQUEST_TIMEOUT_SECONDS", 10, 1, 300),
