@@ -27,6 +27,8 @@ import java.util.Map;
 public final class Apply {
 
   public static final String FIELD_MANAGER = "sei-p2p-controller";
+  /** Turns objects into trees for {@link #covers}: a comparison, so no client's settings are needed. */
+  private static final KubernetesSerialization TREES = new KubernetesSerialization();
 
   private final KubernetesClient client;
   private final KubernetesSerialization json;
@@ -150,8 +152,8 @@ public final class Apply {
   }
 
   /** Whether every field of {@code wanted} is in {@code actual} with the same value (as {@link #contains}). */
-  public boolean covers(Object actual, Object wanted) {
-    return contains(json.convertValue(actual, JsonNode.class), json.convertValue(wanted, JsonNode.class));
+  static boolean covers(Object actual, Object wanted) {
+    return contains(TREES.convertValue(actual, JsonNode.class), TREES.convertValue(wanted, JsonNode.class));
   }
 
   /** Whether every field of {@code wanted} is in {@code actual} with the same value (defaults may add fields). */

@@ -17,7 +17,6 @@ import java.util.Map;
  */
 final class NodeData {
 
-
   private final Claims claims;
 
   NodeData(Claims claims) {

@@ -15,7 +15,4 @@ interface ObjectStore {
   <R extends HasMetadata> R ensure(R desired);
 
   void delete(HasMetadata object);
-
-  /** Whether every field of {@code wanted} is in {@code actual} with the same value: applying it changes nothing. */
-  boolean covers(Object actual, Object wanted);
 }

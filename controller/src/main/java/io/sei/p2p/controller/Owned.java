@@ -55,9 +55,4 @@ final class Owned<P extends HasMetadata> implements ObjectStore {
   public void delete(HasMetadata object) {
     apply.delete(object);
   }
-
-  @Override
-  public boolean covers(Object actual, Object wanted) {
-    return apply.covers(actual, wanted);
-  }
 }

@@ -23,7 +23,6 @@ import java.util.Map;
 /** The NLB Service and the published address of one node: provision, publish, wait for DNS, or clean up. */
 final class Publisher {
 
-
   private final ControllerConfig config;
   private final ObjectStore owned;
   private final Dns dns;

@@ -23,6 +23,7 @@ import io.sei.p2p.model.SeiNodeDeploymentStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.resources.DeploymentChildren;
 import io.sei.p2p.validation.DeploymentValidation;
+import io.sei.p2p.validation.FieldProblem;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -126,13 +127,13 @@ public final class SeiNodeDeploymentReconciler implements Reconciler<SeiNodeDepl
     Instant now = Instant.now();
     Long generation = deployment.getMetadata().getGeneration();
     SeiNodeDeploymentStatus old = statusOf(deployment);
-    List<Condition> judged = Validity.judged(old.conditions(), DeploymentValidation.problems(deployment), generation,
-        now);
-    if (!Validity.valid(judged)) {
+    List<FieldProblem> problems = DeploymentValidation.problems(deployment);
+    List<Condition> judged = Validity.judged(old.conditions(), problems, generation, now);
+    if (!problems.isEmpty()) {
       // no child is made or deleted for what the webhook would refuse, and the status says why
       List<Condition> conditions = Synced.completed(judged, generation, now);
       Validity.announce(deployment, old.conditions(), conditions, new ClusterEvents(context.getClient(), metrics));
-      writeStatus(deployment, new SeiNodeDeploymentStatus(old.observedGeneration(), old.replicas(),
+      writeStatus(deployment, new SeiNodeDeploymentStatus(generation, old.replicas(),
           old.readyReplicas(), old.publishedReplicas(), old.nodes(), conditions), context);
       return UpdateControl.noUpdate();
     }

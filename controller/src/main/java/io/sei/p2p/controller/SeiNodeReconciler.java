@@ -23,6 +23,7 @@ import io.sei.p2p.model.SeiNodeStatus;
 import io.sei.p2p.model.WellKnown;
 import io.sei.p2p.peers.Peers;
 import io.sei.p2p.resources.NodeObjects;
+import io.sei.p2p.validation.FieldProblem;
 import io.sei.p2p.validation.NodeValidation;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,6 @@ import java.util.stream.Stream;
  * and the config and StatefulSet ({@link Workload}), held until the address exists and resolves.
  */
 public final class SeiNodeReconciler implements Reconciler<SeiNode> {
-
 
   private final ControllerConfig config;
   private final ControllerMetrics metrics;
@@ -95,11 +95,13 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
     Instant now = Instant.now();
     SeiNodeStatus old = statusOf(node);
     Long generation = node.getMetadata().getGeneration();
-    List<Condition> judged = Validity.judged(old.conditions(), NodeValidation.problems(node), generation, now);
-    if (!Validity.valid(judged)) {
+    Events events = new ClusterEvents(context.getClient(), metrics);
+    List<FieldProblem> problems = NodeValidation.problems(node);
+    List<Condition> judged = Validity.judged(old.conditions(), problems, generation, now);
+    if (!problems.isEmpty()) {
       // nothing is made for what the webhook would refuse; what exists is left as it is, and the status says why
       List<Condition> conditions = Synced.completed(judged, generation, now);
-      Validity.announce(node, old.conditions(), conditions, new ClusterEvents(context.getClient(), metrics));
+      Validity.announce(node, old.conditions(), conditions, events);
       writeStatus(node, old, new SeiNodeStatus(old.externalAddress(), old.nodeId(), old.resolvedPeers(),
           old.statefulSet(), generation, conditions), context);
       return UpdateControl.noUpdate();
@@ -113,7 +115,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
     Peers.Resolution peers = Peers.resolve(node.getMetadata().getName(), node.getMetadata().getNamespace(),
         node.getSpec().peersOrEmpty(), peerGraph);
     Workload.Outcome workload = new Workload(config, owned,
-        new NodeData(NodeData.Claims.of(context.getClient(), metrics)), new ClusterEvents(context.getClient(), metrics))
+        new NodeData(NodeData.Claims.of(context.getClient(), metrics)), events)
         .converge(node, old, publication.conditions(judged, node, now), publication.mayStart(), publication.address(),
             peers, now);
 
@@ -124,7 +126,7 @@ public final class SeiNodeReconciler implements Reconciler<SeiNode> {
         statefulSet == null ? old.statefulSet()
             : new SeiNodeStatus.StatefulSetRef(statefulSet.getMetadata().getName(), statefulSet.getMetadata().getUid()),
         generation, conditions);
-    publication.announce(new ClusterEvents(context.getClient(), metrics), node, old.conditions(), conditions);
+    publication.announce(events, node, old.conditions(), conditions);
     writeStatus(node, old, status, context);
     Duration recheck = Stream.of(publication.recheck(), workload.recheck()).filter(Objects::nonNull)
         .min(Duration::compareTo).orElse(null);

@@ -11,7 +11,6 @@ import java.util.function.Supplier;
  */
 final class StepFailed extends RuntimeException {
 
-
   private final String reason;
 
   private StepFailed(String reason, String message, Throwable cause) {

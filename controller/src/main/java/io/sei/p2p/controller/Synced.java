@@ -7,14 +7,12 @@ import io.sei.p2p.model.ConditionType;
 import io.sei.p2p.model.Conditions;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The {@code Synced} condition: whether the last reconcile completed, and if not, which step failed and what the
  * apiserver said. A failed reconcile is retried for as long as it fails; the object says so meanwhile.
  */
 final class Synced {
-
 
   private Synced() {
   }
@@ -36,18 +34,11 @@ final class Synced {
    */
   static List<Condition> afterFailure(HasMetadata object, List<Condition> current, Exception failure, Events events) {
     List<Condition> conditions = failed(current, failure, object.getMetadata().getGeneration(), Instant.now());
-    if (newFailure(current, conditions)) {
+    if (Conditions.newProblem(current, conditions, ConditionType.SYNCED)) {
       Condition synced = Conditions.find(conditions, ConditionType.SYNCED);
       events.warning(object, synced.getReason(), synced.getMessage());
     }
     return conditions.equals(current) ? null : conditions;
   }
 
-  /** Whether {@code after} reports a failure that {@code before} did not (a Warning Event is due, once). */
-  private static boolean newFailure(List<Condition> before, List<Condition> after) {
-    Condition old = Conditions.find(before, ConditionType.SYNCED);
-    Condition now = Conditions.find(after, ConditionType.SYNCED);
-    return now != null && "False".equals(now.getStatus()) && (old == null || !old.getStatus().equals(now.getStatus())
-        || !Objects.equals(old.getReason(), now.getReason()) || !Objects.equals(old.getMessage(), now.getMessage()));
-  }
 }

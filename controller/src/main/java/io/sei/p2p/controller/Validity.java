@@ -15,7 +15,6 @@ import java.util.List;
  */
 final class Validity {
 
-
   private Validity() {
   }
 
@@ -28,19 +27,10 @@ final class Validity {
             FieldProblem.join(problems), generation, now);
   }
 
-  static boolean valid(List<Condition> conditions) {
-    Condition valid = Conditions.find(conditions, ConditionType.VALID);
-    return valid == null || "True".equals(valid.getStatus());
-  }
-
   /** A Warning Event when the object has just become invalid, or invalid for other reasons: once per change. */
   static void announce(HasMetadata object, List<Condition> before, List<Condition> after, Events events) {
-    Condition now = Conditions.find(after, ConditionType.VALID);
-    Condition old = Conditions.find(before, ConditionType.VALID);
-    if (now != null && ConditionReason.INVALID.equals(now.getReason())
-        && (old == null || !ConditionReason.INVALID.equals(old.getReason())
-            || !now.getMessage().equals(old.getMessage()))) {
-      events.warning(object, ConditionReason.INVALID, now.getMessage());
+    if (Conditions.newProblem(before, after, ConditionType.VALID)) {
+      events.warning(object, ConditionReason.INVALID, Conditions.find(after, ConditionType.VALID).getMessage());
     }
   }
 }

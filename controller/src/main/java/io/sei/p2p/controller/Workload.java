@@ -137,7 +137,7 @@ final class Workload {
   /** Whether {@code desired} would leave the running pod as it is (same template, same replicas). */
   private boolean startsTheSame(StatefulSet running, StatefulSet desired) {
     return running.getSpec().getReplicas().equals(desired.getSpec().getReplicas())
-        && owned.covers(running.getSpec().getTemplate(), desired.getSpec().getTemplate());
+        && Apply.covers(running.getSpec().getTemplate(), desired.getSpec().getTemplate());
   }
 
   private void writeConfig(SeiNode node, NodeConfig.Rendered config, Instant now) {

@@ -1,6 +1,5 @@
 package io.sei.p2p.controller;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
@@ -47,7 +46,7 @@ final class MemoryStore implements ObjectStore {
   public <R extends HasMetadata> R ensure(R desired) {
     String key = key(desired.getClass(), desired.getMetadata().getName());
     HasMetadata existing = objects.get(key);
-    if (existing != null && covers(existing, desired)) {
+    if (existing != null && Apply.covers(existing, desired)) {
       return (R) copy(existing);
     }
     if (refusals.containsKey(desired.getClass())) {
@@ -66,11 +65,6 @@ final class MemoryStore implements ObjectStore {
   public void delete(HasMetadata object) {
     writes.add("delete " + object.getKind() + " " + object.getMetadata().getName());
     objects.remove(key(object.getClass(), object.getMetadata().getName()));
-  }
-
-  @Override
-  public boolean covers(Object actual, Object wanted) {
-    return Apply.contains(JSON.convertValue(actual, JsonNode.class), JSON.convertValue(wanted, JsonNode.class));
   }
 
   /** Changes a stored object as another actor would (the load balancer controller, the kubelet). */

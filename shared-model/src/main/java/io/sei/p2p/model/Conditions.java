@@ -53,6 +53,17 @@ public final class Conditions {
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
   }
 
+  /**
+   * Whether {@code type} is False in {@code after} and was not, or was False for another reason or message: a Warning
+   * Event is due, once per distinct problem.
+   */
+  public static boolean newProblem(List<Condition> before, List<Condition> after, String type) {
+    Condition old = find(before, type);
+    Condition now = find(after, type);
+    return now != null && "False".equals(now.getStatus()) && (old == null || !old.getStatus().equals(now.getStatus())
+        || !Objects.equals(old.getReason(), now.getReason()) || !Objects.equals(old.getMessage(), now.getMessage()));
+  }
+
   /** Whether {@code type} moved to a new status or reason between the two lists (an Event is due). */
   public static boolean transitioned(List<Condition> before, List<Condition> after, String type) {
     Condition old = find(before, type);

@@ -22,6 +22,7 @@ public record DataVolumeSpec(
       @JsonPropertyDescription("The name of the PersistentVolumeClaim, in the node's namespace, that holds the "
           + "node's home. Give it ReadWriteOnce access and at least the mode's default size: neither is checked; "
           + "the node waits until the claim exists, and a Lost claim is refused. Immutable.")
-      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN) String pvcName) {
+      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN)
+      String pvcName) {
   }
 }

@@ -78,7 +78,8 @@ public record ValidatorSpec(
   public record SecretKeyRef(
       @JsonPropertyDescription("The Secret's name, in the node's namespace. The controller never writes it, and "
           + "whoever sets this must be allowed to read it. Immutable.")
-      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN) String secretName) {
+      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN)
+      String secretName) {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -95,7 +96,8 @@ public record ValidatorSpec(
   public record SecretOperatorKeyring(
       @JsonPropertyDescription("The Secret whose data keys are the files of the keyring directory "
           + "(<key name>.info, <address hex>.address), in the node's namespace. Immutable.")
-      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN) String secretName,
+      @Required @Size(min = 1, max = KubernetesFormats.OBJECT_NAME_MAX) @Pattern(KubernetesFormats.OBJECT_NAME_PATTERN)
+      String secretName,
       @JsonPropertyDescription("The keyring entry to sign with, the name it was added under (seid keys add "
           + "<name>). Default node_admin.")
       @Default("node_admin") @Size(max = 64) @Pattern("^[a-zA-Z0-9_-]+$") String keyName,

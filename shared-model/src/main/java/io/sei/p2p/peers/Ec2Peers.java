@@ -86,7 +86,7 @@ public final class Ec2Peers {
 
     /** The {@code persistent-peers} entry {@code <node-id>@<host>:<port>}; null when left out. */
     public String peer() {
-      return address == null ? null : address.nodeId() + "@" + address.hostPort();
+      return address == null ? null : address.entry();
     }
   }
 

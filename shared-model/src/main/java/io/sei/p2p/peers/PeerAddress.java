@@ -108,6 +108,11 @@ public record PeerAddress(String nodeId, String host, int port) {
     return host + ":" + port;
   }
 
+  /** The {@code persistent-peers} entry, {@code <node-id>@<host>:<port>}. */
+  public String entry() {
+    return nodeId + "@" + hostPort();
+  }
+
   /** A parsed address, or why the text is not one. */
   public record Parsed(Optional<PeerAddress> address, String problem) {
 

@@ -39,10 +39,12 @@ public final class PeerIndex {
     List<String> keys = new ArrayList<>();
     for (PeerSource source : sources == null ? List.<PeerSource>of() : sources) {
       if (source.label() != null && !isEmpty(source.label().selector())) {
-        keys.add(NODE_SOURCE + firstPair(Selectors.namespaceOr(source.label().namespace(), ownNamespace), source.label().selector()));
+        keys.add(NODE_SOURCE + firstPair(Selectors.namespaceOr(source.label().namespace(), ownNamespace),
+            source.label().selector()));
       }
       if (source.seinodeDeployment() != null && !isEmpty(source.seinodeDeployment().selector())) {
-        keys.add(DEPLOYMENT_SOURCE + firstPair(Selectors.namespaceOr(source.seinodeDeployment().namespace(), ownNamespace),
+        keys.add(DEPLOYMENT_SOURCE + firstPair(
+            Selectors.namespaceOr(source.seinodeDeployment().namespace(), ownNamespace),
             source.seinodeDeployment().selector()));
       }
       if (source.ec2Tags() != null) {

@@ -169,7 +169,7 @@ public final class Peers {
             + parsed.problem());
         return;
       }
-      add(parsed.address().get().hostPort(), hasId ? node.nodeId() + "@" + parsed.address().get().hostPort() : null);
+      add(parsed.address().get().hostPort(), hasId ? parsed.address().get().entry() : null);
     }
 
     void add(String hostPort, String persistentPeer) {

@@ -24,6 +24,21 @@ class ConditionsTest {
   }
 
   @Test
+  void aProblemIsNewWhenItTurnsFalseOrChangesItsReasonOrMessageAndNotWhenItStays() {
+    List<Condition> fine = Conditions.set(List.of(), "Valid", true, "Valid", "ok", 1L, T0);
+    List<Condition> broken = Conditions.set(fine, "Valid", false, "Invalid", "spec.peers[0]: bad", 1L, T0);
+    List<Condition> brokenOtherwise = Conditions.set(broken, "Valid", false, "Invalid", "spec.peers[1]: bad", 2L, T1);
+
+    assertThat(Conditions.newProblem(fine, broken, "Valid")).as("True to False").isTrue();
+    assertThat(Conditions.newProblem(List.of(), broken, "Valid")).as("first seen False").isTrue();
+    assertThat(Conditions.newProblem(broken, broken, "Valid")).as("the same problem again").isFalse();
+    assertThat(Conditions.newProblem(broken, brokenOtherwise, "Valid")).as("another message").isTrue();
+    assertThat(Conditions.newProblem(broken, fine, "Valid")).as("fixed").isFalse();
+    assertThat(Conditions.newProblem(fine, fine, "Valid")).isFalse();
+    assertThat(Conditions.newProblem(broken, List.of(), "Valid")).as("gone").isFalse();
+  }
+
+  @Test
   void theTransitionTimeMovesOnlyWithTheStatus() {
     List<Condition> waiting = Conditions.set(List.of(), "Published", false, "LoadBalancerPending", "m", 1L, T0);
 

@@ -26,8 +26,6 @@ class AwsLoadBalancerControllerIT {
   static final TestCluster cluster = TestCluster.withoutSimulator();
   private AwsLoadBalancerController loadBalancers;
 
-
-
   @AfterEach
   void stopLoadBalancers() {
     if (loadBalancers != null) {

@@ -38,8 +38,6 @@ class ControllerIT {
   @RegisterExtension
   static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
-
-
   @Test
   void aTcpDeploymentGetsAnNlbPerChildAndEachStartsOnlyOncePublished() {
     String ns = cluster.plane().newNamespace("publish");

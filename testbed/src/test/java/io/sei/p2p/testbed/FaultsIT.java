@@ -28,8 +28,6 @@ class FaultsIT {
   @RegisterExtension
   static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
-
-
   /** A quota denial is retried for as long as it lasts, shown on the node, and heals by itself. */
   @Test
   void aLoadBalancerQuotaHoldsOneNodeSaysWhyAndLetsGoWhenRaised() throws Exception {

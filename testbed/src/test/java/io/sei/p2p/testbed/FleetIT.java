@@ -28,8 +28,6 @@ class FleetIT {
   @RegisterExtension
   static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(2), Duration.ofSeconds(3));
 
-
-
   /** Two deployments of 50 whose children all peer with each other: every pod starts once, with all 99 peers. */
   @Test
   void aFleetConvergesWithEveryPodStartedOnceAtAConstantCostPerNode() throws InterruptedException {

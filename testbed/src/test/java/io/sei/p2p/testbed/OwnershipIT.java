@@ -25,8 +25,6 @@ class OwnershipIT {
   @RegisterExtension
   static final TestCluster cluster = TestCluster.simulating(Duration.ofMillis(500), Duration.ofMillis(500));
 
-
-
   @Test
   void aForeignConfigMapIsLeftUntouchedReportedAndTheNodeConvergesOnceItIsGone() {
     String ns = cluster.plane().newNamespace("foreign-config");

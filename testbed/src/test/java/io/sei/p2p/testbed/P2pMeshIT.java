@@ -41,8 +41,6 @@ class P2pMeshIT {
   @RegisterExtension
   static final TestCluster cluster = TestCluster.simulating(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-
-
   @Test
   void theNodesFormTheMeshTheirPeerSourcesDeclare() throws Exception {
     String ns = cluster.plane().newNamespace("mesh");
@@ -191,7 +189,6 @@ class P2pMeshIT {
     return cluster.persistentPeers(ns, node).stream().map(peer -> peer.substring(0, peer.indexOf('@')))
         .collect(Collectors.toSet());
   }
-
 
   /** The node IDs a node must list: the other publishers, or every publisher for a consumer. */
   private static Set<String> expectedPeers(String ns, String node) {

@@ -26,8 +26,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -65,8 +65,6 @@ class RbacIT {
   private static final String NODE_ID = "630dcd2966c4336691125448bbb25b4ff412a49c";
   @RegisterExtension
   static final TestCluster cluster = TestCluster.simulating(Duration.ofMillis(300), Duration.ofMillis(300));
-
-
 
   @Test
   void theScenarioConvergesWithTheRulesAsWritten() {

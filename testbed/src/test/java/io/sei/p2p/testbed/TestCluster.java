@@ -45,7 +45,6 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoClos
   private final Duration ingressDelay;
   private final Duration dnsDelay;
   private ControlPlane plane;
-  private KubernetesClient client;
   private LoadBalancerSimulator simulator;
 
   private TestCluster(Duration ingressDelay, Duration dnsDelay) {
@@ -70,10 +69,9 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoClos
   @Override
   public void beforeAll(ExtensionContext context) {
     plane = ControlPlaneExtension.shared(context);
-    client = plane.client();
-    Rbac.install(client);
+    Rbac.install(plane.client());
     if (ingressDelay != null) {
-      simulator = LoadBalancerSimulator.start(client, HostsFile.ofThisJvm(), ingressDelay, dnsDelay);
+      simulator = LoadBalancerSimulator.start(plane.client(), HostsFile.ofThisJvm(), ingressDelay, dnsDelay);
     }
   }
 
@@ -87,7 +85,7 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoClos
   }
 
   KubernetesClient client() {
-    return client;
+    return plane.client();
   }
 
   LoadBalancerSimulator simulator() {
@@ -118,7 +116,7 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoClos
     settings.put("SEI_WATCH_NAMESPACES", ns);
     settings.put("POD_NAMESPACE", ns);
     settings.put("HEALTH_PORT", "0");
-    Rbac.grantLeaderElection(client, ns);
+    Rbac.grantLeaderElection(client(), ns);
     KubernetesClient identity = plane.clientAsServiceAccount(Rbac.NAMESPACE, Rbac.CONTROLLER);
     return Controller.start(ControllerConfig.fromEnv(settings), identity, onFatal);
   }
@@ -129,19 +127,19 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoClos
   }
 
   SeiNode node(String ns, String name) {
-    return client.resources(SeiNode.class).inNamespace(ns).withName(name).get();
+    return client().resources(SeiNode.class).inNamespace(ns).withName(name).get();
   }
 
   Service service(String ns, String name) {
-    return client.services().inNamespace(ns).withName(name).get();
+    return client().services().inNamespace(ns).withName(name).get();
   }
 
   StatefulSet statefulSet(String ns, String name) {
-    return client.apps().statefulSets().inNamespace(ns).withName(name).get();
+    return client().apps().statefulSets().inNamespace(ns).withName(name).get();
   }
 
   ConfigMap configMap(String ns, String node) {
-    return client.configMaps().inNamespace(ns).withName(WellKnown.configMapName(node)).get();
+    return client().configMaps().inNamespace(ns).withName(WellKnown.configMapName(node)).get();
   }
 
   /** The entries of a node's rendered {@code [p2p] persistent-peers}, as seid reads them; empty before there is any. */
@@ -158,7 +156,7 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoClos
 
   /** The node's pod. */
   Pod pod(String ns, String node) {
-    return client.pods().inNamespace(ns).withName(WellKnown.podName(node)).get();
+    return client().pods().inNamespace(ns).withName(WellKnown.podName(node)).get();
   }
 
   /** A condition of a node; null while the node or the condition is not there. */
@@ -175,7 +173,7 @@ final class TestCluster implements BeforeAllCallback, AfterAllCallback, AutoClos
 
   /** The reasons of the Events about {@code name}, space separated, oldest first. */
   String events(String ns, String name) {
-    return client.v1().events().inNamespace(ns).list().getItems().stream()
+    return client().v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .map(Event::getReason).reduce("", (a, b) -> a + " " + b);
   }

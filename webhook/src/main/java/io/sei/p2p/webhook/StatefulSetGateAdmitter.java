@@ -2,9 +2,9 @@ package io.sei.p2p.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.sei.p2p.validation.StatefulSetGate;
 import io.sei.p2p.validation.StatefulSetGate.Decision;
 import io.sei.p2p.validation.StatefulSetGate.Owner;
-import io.sei.p2p.validation.StatefulSetGate;
 import io.vertx.core.Future;
 import java.util.Optional;
 
